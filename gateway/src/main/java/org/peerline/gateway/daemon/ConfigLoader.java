@@ -1,0 +1,202 @@
+package org.peerline.gateway.daemon;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.peerline.gateway.routing.Cidr;
+import org.peerline.gateway.sip.ListenAddress;
+import org.peerline.gateway.sip.SipSettings;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Reads a YAML configuration file into a {@link PeerlineConfig}. Keys absent from the file take the
+ * embedded defaults; unknown keys and bad values are refused with file, line and reason.
+ * The reference of every key is {@code gateway/CONFIG.md}.
+ */
+public final class ConfigLoader {
+    private static final Pattern DOMAIN =
+            Pattern.compile("(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+    private static final Pattern SITE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
+
+    private ConfigLoader() {
+    }
+
+    /** Loads and validates {@code file}; every problem is a {@link ConfigException} naming file and line. */
+    public static PeerlineConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file, 0, "cannot read: " + e.getMessage());
+        }
+        return parse(file, text);
+    }
+
+    /** Parses YAML text that came from {@code file} (used for messages only). */
+    public static PeerlineConfig parse(Path file, String text) throws ConfigException {
+        Node root = compose(file, text);
+        PeerlineConfig d = PeerlineConfig.defaults();
+        if (root == null) {
+            return withSource(d, file);
+        }
+        YamlSection top = YamlSection.root(file, root);
+
+        PeerlineConfig.Site site = d.site();
+        Optional<YamlSection> siteSection = top.section("site");
+        if (siteSection.isPresent()) {
+            YamlSection s = siteSection.get();
+            String name = s.parsed("name", site.name(), v -> check(v, SITE_NAME, "a site name of letters, digits, '.', '_' or '-'"));
+            String domain = s.parsed("domain", site.domain(),
+                    v -> check(v.toLowerCase(Locale.ROOT), DOMAIN, "a DNS domain name such as site-a.example"));
+            s.finish();
+            site = new PeerlineConfig.Site(name, domain);
+        }
+
+        Path data = top.parsed("data", d.data(), ConfigLoader::path);
+        SipSettings sip = sip(top.section("sip"), d.sip(), site.domain());
+        PeerlineConfig.Admin admin = admin(top.section("admin"), d.admin());
+        PeerlineConfig.Log log = log(top.section("log"), d.log());
+        top.finish();
+        return new PeerlineConfig(site, data, sip, admin, log, file);
+    }
+
+    private static SipSettings sip(Optional<YamlSection> section, SipSettings d, String domain) throws ConfigException {
+        if (section.isEmpty()) {
+            return new SipSettings(d.listen(), domain, d.registrar(), d.nonceLifetime(), d.security(), d.trusted());
+        }
+        YamlSection s = section.get();
+        List<ListenAddress> listen = s.list("listen", d.listen(), ListenAddress::parse);
+        Set<String> seen = new HashSet<>();
+        for (ListenAddress a : listen) {
+            if (!seen.add(a.toString())) {
+                throw s.error("'sip.listen' names " + a + " twice");
+            }
+        }
+        if (listen.isEmpty()) {
+            throw s.error("'sip.listen' is empty: the gateway would accept no SIP traffic");
+        }
+
+        SipSettings.Registrar reg = d.registrar();
+        Optional<YamlSection> regSection = s.section("registrar");
+        if (regSection.isPresent()) {
+            YamlSection r = regSection.get();
+            int min = r.integer("min-expires", reg.minExpires(), 1, 86_400);
+            int max = r.integer("max-expires", reg.maxExpires(), 1, 604_800);
+            int def = r.integer("default-expires", reg.defaultExpires(), 1, 604_800);
+            int contacts = r.integer("max-contacts", reg.maxContacts(), 1, 100);
+            r.finish();
+            try {
+                reg = new SipSettings.Registrar(min, max, def, contacts);
+            } catch (IllegalArgumentException e) {
+                throw r.error("'sip.registrar': " + e.getMessage());
+            }
+        }
+
+        var nonceLifetime = s.duration("nonce-lifetime", d.nonceLifetime());
+        if (nonceLifetime.toSeconds() < 10 || nonceLifetime.toHours() > 24) {
+            throw s.error("'sip.nonce-lifetime' must be between 10s and 24h, got " + nonceLifetime.toSeconds() + "s");
+        }
+
+        SipSettings.Security sec = d.security();
+        Optional<YamlSection> secSection = s.section("security");
+        if (secSection.isPresent()) {
+            YamlSection x = secSection.get();
+            sec = new SipSettings.Security(
+                    x.integer("rate-limit", sec.rateLimit(), 0, 1_000_000),
+                    x.integer("rate-burst", sec.rateBurst(), 0, 1_000_000),
+                    x.integer("auth-failures", sec.authFailures(), 0, 1_000_000),
+                    x.duration("failure-window", sec.failureWindow()),
+                    x.duration("block-time", sec.blockTime()));
+            x.finish();
+        }
+        List<Cidr> trusted = s.list("trusted", d.trusted(), Cidr::parse);
+        s.finish();
+        return new SipSettings(listen, domain, reg, nonceLifetime, sec, trusted);
+    }
+
+    private static PeerlineConfig.Admin admin(Optional<YamlSection> section, PeerlineConfig.Admin d)
+            throws ConfigException {
+        if (section.isEmpty()) {
+            return d;
+        }
+        YamlSection s = section.get();
+        ListenAddress.HostPort listen = s.parsed("listen", new ListenAddress.HostPort(d.host(), d.port()),
+                ListenAddress.HostPort::parse);
+        String token = s.string("token", d.token());
+        if (token != null && token.length() < 16) {
+            throw s.error("'admin.token' must be at least 16 characters");
+        }
+        s.finish();
+        return new PeerlineConfig.Admin(listen.host(), listen.port(), token);
+    }
+
+    private static PeerlineConfig.Log log(Optional<YamlSection> section, PeerlineConfig.Log d) throws ConfigException {
+        if (section.isEmpty()) {
+            return d;
+        }
+        YamlSection s = section.get();
+        String level = s.parsed("level", d.level(), ConfigLoader::level);
+        String stack = s.parsed("sip-stack", d.sipStackLevel(), ConfigLoader::level);
+        s.finish();
+        return new PeerlineConfig.Log(level, stack);
+    }
+
+    private static String level(String v) {
+        String l = v.toLowerCase(Locale.ROOT);
+        if (!LEVELS.contains(l)) {
+            throw new IllegalArgumentException("log level must be one of trace, debug, info, warn, error, off; got \""
+                    + v + "\"");
+        }
+        return l;
+    }
+
+    private static Path path(String v) {
+        if (v.isBlank()) {
+            throw new IllegalArgumentException("path is empty");
+        }
+        try {
+            return Path.of(v);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("not a valid path: " + e.getMessage(), e);
+        }
+    }
+
+    private static String check(String v, Pattern p, String what) {
+        if (!p.matcher(v).matches()) {
+            throw new IllegalArgumentException("expected " + what + ", got \"" + v + "\"");
+        }
+        return v;
+    }
+
+    private static PeerlineConfig withSource(PeerlineConfig c, Path file) {
+        return new PeerlineConfig(c.site(), c.data(), c.sip(), c.admin(), c.log(), file);
+    }
+
+    private static Node compose(Path file, String text) throws ConfigException {
+        LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setAllowDuplicateKeys(false)
+                .setMaxAliasesForCollections(10).build();
+        try (Reader r = new java.io.StringReader(text)) {
+            return new Compose(settings).composeReader(r).orElse(null);
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
+            throw new ConfigException(file, line, "not valid YAML: " + e.getProblem());
+        } catch (YamlEngineException | IOException e) {
+            throw new ConfigException(file, 0, "not valid YAML: " + e.getMessage());
+        }
+    }
+
+}

@@ -1,0 +1,229 @@
+package org.peerline.gateway.daemon;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.peerline.gateway.routing.TimeSource;
+import org.peerline.provisioning.api.NewUser;
+import org.peerline.provisioning.api.Provisioning;
+import org.peerline.provisioning.api.ProvisioningException;
+import org.peerline.provisioning.api.User;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code peerline} command. With no arguments it runs a gateway on embedded defaults.
+ * Exit status: 0 success, 1 runtime failure, 2 bad configuration or usage.
+ */
+@Command(name = "peerline", mixinStandardHelpOptions = true, version = "Peerline 0.1.0",
+        description = "SIP-to-P2P gateway for desk phones.",
+        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.UserCmd.class})
+public final class Main implements Callable<Integer> {
+    static final int FAILURE = 1;
+    static final int BAD_CONFIG = 2;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit status (tests call this instead of main). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExitCodeExceptionMapper(e -> e instanceof ConfigException ? BAD_CONFIG : FAILURE);
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("peerline: " + (e instanceof ConfigException ? "" : "error: ") + e.getMessage());
+            return e instanceof ConfigException ? BAD_CONFIG : FAILURE;
+        });
+        cl.getCommandSpec().exitCodeOnInvalidInput(BAD_CONFIG);
+        return args.length == 0 ? cl.execute("run") : cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        return new Run().call();
+    }
+
+    static PeerlineConfig load(Path config) throws ConfigException {
+        return config == null ? PeerlineConfig.defaults() : ConfigLoader.load(config);
+    }
+
+    /** {@code run}: the daemon in the foreground until SIGTERM or Ctrl-C. */
+    @Command(name = "run", description = "Start the gateway (embedded defaults without --config).")
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (see gateway/CONFIG.md)")
+        Path config;
+
+        @Override
+        public Integer call() {
+            PeerlineConfig cfg;
+            try {
+                cfg = load(config);
+            } catch (ConfigException e) {
+                System.err.println("peerline: " + e.getMessage());
+                return BAD_CONFIG;
+            }
+            LogSetup.apply(cfg.log());
+            Peerline p;
+            try {
+                if (config == null) {
+                    Demo.seedUsers(cfg);
+                }
+                p = Peerline.start(cfg, TimeSource.SYSTEM);
+            } catch (IOException | ProvisioningException | RuntimeException e) {
+                System.err.println("peerline: cannot start: " + e.getMessage());
+                return FAILURE;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                org.slf4j.LoggerFactory.getLogger(Main.class).info("stopping (signal)");
+                p.close();
+                stopped.countDown();
+            }, "shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Demo.printWelcome(cfg, p, config == null);
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        }
+    }
+
+    /** {@code check-config FILE}: validate without starting. */
+    @Command(name = "check-config", description = "Validate a configuration file and exit (status 2 if invalid).")
+    static final class CheckConfig implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", arity = "0..1")
+        Path file;
+
+        @Option(names = "--config", paramLabel = "FILE")
+        Path config;
+
+        @Override
+        public Integer call() {
+            Path f = file != null ? file : config;
+            if (f == null) {
+                System.err.println("peerline: check-config needs a FILE");
+                return BAD_CONFIG;
+            }
+            try {
+                PeerlineConfig cfg = ConfigLoader.load(f);
+                System.out.println(f + ": OK (site " + cfg.site().name() + ", domain " + cfg.site().domain()
+                        + ", SIP " + cfg.sip().listen() + ")");
+                return 0;
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return BAD_CONFIG;
+            }
+        }
+    }
+
+    /** {@code user ...}: manage the site's SIP users in the data directory (works while the daemon runs). */
+    @Command(name = "user", description = "Manage SIP users.",
+            subcommands = {UserAdd.class, UserList.class, UserRemove.class, UserImport.class})
+    static final class UserCmd implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            new CommandLine(this).usage(System.err);
+            return BAD_CONFIG;
+        }
+    }
+
+    /** Shared by the user sub-commands: open the store named by --config. */
+    abstract static class UserBase implements Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: embedded)")
+        Path config;
+
+        @Override
+        public final Integer call() throws Exception {
+            LogSetup.quiet();
+            PeerlineConfig cfg = load(config);
+            try (Provisioning p = Provisioning.open(cfg.data(), cfg.site().domain())) {
+                return run(p, new PrintWriter(System.out, true));
+            } catch (ProvisioningException e) {
+                System.err.println("peerline: " + e.getMessage());
+                return FAILURE;
+            }
+        }
+
+        abstract int run(Provisioning p, PrintWriter out) throws ProvisioningException, IOException;
+    }
+
+    @Command(name = "add", description = "Add a user (the password is stored only as a digest HA1).")
+    static final class UserAdd extends UserBase {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--password", required = true, paramLabel = "P")
+        String password;
+
+        @Option(names = "--extension", paramLabel = "N")
+        String extension;
+
+        @Option(names = "--display", paramLabel = "NAME")
+        String display;
+
+        @Override
+        int run(Provisioning p, PrintWriter out) throws ProvisioningException {
+            User u = p.users().add(new NewUser(name, password, extension, display));
+            out.println("added " + u.name() + (u.extension() == null ? "" : " (extension " + u.extension() + ")"));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List users.")
+    static final class UserList extends UserBase {
+        @Override
+        int run(Provisioning p, PrintWriter out) {
+            List<User> users = p.users().list();
+            out.printf("%-24s %-10s %s%n", "NAME", "EXTENSION", "DISPLAY");
+            for (User u : users) {
+                out.printf("%-24s %-10s %s%n", u.name(), u.extension() == null ? "-" : u.extension(),
+                        u.displayName() == null ? "" : u.displayName());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", description = "Remove a user.")
+    static final class UserRemove extends UserBase {
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        int run(Provisioning p, PrintWriter out) throws ProvisioningException {
+            if (!p.users().remove(name)) {
+                System.err.println("peerline: no user " + name);
+                return FAILURE;
+            }
+            out.println("removed " + name);
+            return 0;
+        }
+    }
+
+    @Command(name = "import", description = "Add users from a CSV file with header name,password,extension,display"
+            + " (all or nothing).")
+    static final class UserImport extends UserBase {
+        @Parameters(paramLabel = "FILE.csv")
+        Path csv;
+
+        @Override
+        int run(Provisioning p, PrintWriter out) throws ProvisioningException, IOException {
+            List<NewUser> users;
+            try {
+                users = UserCsv.read(csv);
+            } catch (UserCsv.CsvException e) {
+                System.err.println("peerline: " + e.getMessage());
+                return BAD_CONFIG;
+            }
+            p.users().addAll(users);
+            out.println("imported " + users.size() + " users from " + csv);
+            return 0;
+        }
+    }
+}

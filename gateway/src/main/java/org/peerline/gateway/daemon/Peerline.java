@@ -1,0 +1,113 @@
+package org.peerline.gateway.daemon;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.peerline.gateway.routing.Binding;
+import org.peerline.gateway.routing.BindingStore;
+import org.peerline.gateway.routing.BindingTable;
+import org.peerline.gateway.routing.TimeSource;
+import org.peerline.gateway.sip.SipEdge;
+import org.peerline.provisioning.api.AdminServer;
+import org.peerline.provisioning.api.Provisioning;
+import org.peerline.provisioning.api.ProvisioningException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: the one place where modules meet. Starts provisioning, the binding store, the
+ * SIP edge and the admin API in that order, and closes them in reverse.
+ */
+public final class Peerline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Peerline.class);
+
+    private final List<AutoCloseable> parts;
+    private final SipEdge sip;
+    private final AdminServer admin;
+    private final Provisioning provisioning;
+
+    private Peerline(List<AutoCloseable> parts, SipEdge sip, AdminServer admin, Provisioning provisioning) {
+        this.parts = parts;
+        this.sip = sip;
+        this.admin = admin;
+        this.provisioning = provisioning;
+    }
+
+    /** Starts everything; on failure closes what was started and rethrows. */
+    public static Peerline start(PeerlineConfig cfg, TimeSource time) throws IOException, ProvisioningException {
+        List<AutoCloseable> started = new ArrayList<>();
+        boolean ok = false;
+        try {
+            Provisioning provisioning = Provisioning.open(cfg.data(), cfg.site().domain());
+            started.add(0, provisioning);
+            BindingTable bindings = new BindingTable(cfg.sip().registrar().maxContacts());
+            BindingStore store = BindingStore.open(cfg.data(), 200);
+            started.add(0, store);
+            List<Binding> restored = store.load(time.millis());
+            bindings.restore(restored, time.millis());
+            bindings.addListener(store);
+            LOG.info("restored {} registrations from {}", restored.size(), cfg.data().resolve("bindings.db"));
+            SipEdge sip = SipEdge.start(cfg.sip(), provisioning.users(), bindings, time);
+            started.add(0, sip);
+            AdminServer admin = AdminServer.start(new InetSocketAddress(cfg.admin().host(), cfg.admin().port()),
+                    cfg.admin().token(), provisioning.users());
+            started.add(0, admin);
+            admin.addJsonGet("/api/registrations", () -> registrations(bindings, time));
+            ok = true;
+            return new Peerline(started, sip, admin, provisioning);
+        } catch (SQLException e) {
+            throw new IOException("cannot open the binding store in " + cfg.data() + ": " + e.getMessage(), e);
+        } finally {
+            if (!ok) {
+                closeAll(started);
+            }
+        }
+    }
+
+    private static List<Map<String, Object>> registrations(BindingTable bindings, TimeSource time) {
+        long now = time.millis();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Binding b : bindings.all(now)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("aor", b.aor());
+            m.put("contact", b.contact());
+            m.put("expires", b.secondsLeft(now));
+            m.put("source", b.source());
+            m.put("behindNat", b.viaSource());
+            m.put("userAgent", b.userAgent());
+            out.add(m);
+        }
+        return out;
+    }
+
+    public SipEdge sip() {
+        return sip;
+    }
+
+    public AdminServer admin() {
+        return admin;
+    }
+
+    public Provisioning provisioning() {
+        return provisioning;
+    }
+
+    @Override
+    public void close() {
+        closeAll(parts);
+    }
+
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (AutoCloseable c : parts) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

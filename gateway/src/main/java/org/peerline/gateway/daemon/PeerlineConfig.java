@@ -1,0 +1,53 @@
+package org.peerline.gateway.daemon;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.peerline.gateway.routing.Cidr;
+import org.peerline.gateway.sip.ListenAddress;
+import org.peerline.gateway.sip.SipSettings;
+
+/**
+ * The daemon's whole configuration: one immutable tree, loaded once by {@link ConfigLoader}.
+ * Every key and default is documented in {@code gateway/CONFIG.md}.
+ */
+public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin, Log log, Path source) {
+
+    public PeerlineConfig {
+        Objects.requireNonNull(site, "site");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(sip, "sip");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(log, "log");
+    }
+
+    /** The site this box serves: a name for humans and the SIP domain (also the digest realm). */
+    public record Site(String name, String domain) {
+    }
+
+    /** The admin HTTP API: where it listens and the optional bearer token it requires. */
+    public record Admin(String host, int port, String token) {
+    }
+
+    /** Root log level and, for debugging, the SIP stack's own level. */
+    public record Log(String level, String sipStackLevel) {
+    }
+
+    /** Embedded defaults: what {@code java -jar peerline.jar} runs with no arguments. */
+    public static PeerlineConfig defaults() {
+        return new PeerlineConfig(
+                new Site("demo", "peerline.demo"),
+                Path.of("peerline-data"),
+                new SipSettings(
+                        List.of(ListenAddress.parse("udp:0.0.0.0:5060"), ListenAddress.parse("tcp:0.0.0.0:5060")),
+                        "peerline.demo",
+                        SipSettings.Registrar.DEFAULTS,
+                        Duration.ofSeconds(300),
+                        SipSettings.Security.DEFAULTS,
+                        List.<Cidr>of()),
+                new Admin("127.0.0.1", 8080, null),
+                new Log("info", "warn"),
+                null);
+    }
+}

@@ -1,0 +1,458 @@
+package org.peerline.gateway.sip;
+
+import gov.nist.javax.sip.Utils;
+import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.stack.HopImpl;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import javax.sip.ClientTransaction;
+import javax.sip.InvalidArgumentException;
+import javax.sip.ListeningPoint;
+import javax.sip.ResponseEvent;
+import javax.sip.SipException;
+import javax.sip.SipProvider;
+import javax.sip.address.Hop;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.RecordRouteHeader;
+import javax.sip.header.RouteHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.peerline.gateway.routing.Binding;
+
+/**
+ * The stateful proxy (RFC 3261 §16): forks a request to every contact of the target, relays
+ * provisional and final responses, cancels pending branches on CANCEL or on a 2xx to INVITE, and
+ * forwards in-dialog requests along the Record-Route path. Phones behind NAT are reached at the
+ * address their signalling came from: registrations remember it, and Contact URIs of dialog-forming
+ * messages from a NATed phone carry it in a {@code pl-nat} URI parameter that the box itself strips
+ * again (the "contact alias" technique), so in-dialog requests find the phone without dialog state.
+ */
+final class Proxy {
+    static final String NAT_PARAM = "pl-nat";
+    static final String SIG_PARAM = "pl";
+    private static final Set<String> DIALOG_FORMING = Set.of(Request.INVITE, Request.SUBSCRIBE, Request.REFER,
+            Request.UPDATE, Request.NOTIFY);
+
+    private final SipContext ctx;
+
+    Proxy(SipContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** One proxied request and its branches; guarded by its own monitor. */
+    private static final class Context {
+        final Inbound in;
+        final String target;
+        final List<Branch> branches = new ArrayList<>();
+        Response best;
+        boolean finalSent;
+
+        Context(Inbound in, String target) {
+            this.in = in;
+            this.target = target;
+        }
+    }
+
+    /** One forwarded copy of the request. */
+    private static final class Branch {
+        final Context context;
+        final Hop hop;
+        final SipProvider provider;
+        ClientTransaction transaction;
+        boolean provisional;
+        boolean done;
+        boolean cancelWanted;
+
+        Branch(Context context, Hop hop, SipProvider provider) {
+            this.context = context;
+            this.hop = hop;
+            this.provider = provider;
+        }
+    }
+
+    /** Forks an out-of-dialog request to the given contacts of a local user. */
+    void fork(Inbound in, String aor, List<Binding> targets) {
+        Context c = new Context(in, aor);
+        if (in.transaction != null) {
+            in.transaction.setApplicationData(c);
+        }
+        synchronized (c) {
+            for (Binding b : targets) {
+                try {
+                    URI uri = ctx.addresses.createURI(b.contact());
+                    Request fwd = prepare(in, uri);
+                    recordRoute(in, fwd);
+                    start(c, fwd, b.viaSource() ? hop(b.source()) : hopOf(uri));
+                } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
+                    TxLog.warn("{} to {}: cannot fork to {}: {}", in.method(), aor, b.contact(), e.toString());
+                }
+            }
+            if (c.branches.isEmpty()) {
+                finish(c, Response.TEMPORARILY_UNAVAILABLE, "no reachable contact");
+            }
+        }
+    }
+
+    /** Forwards a request along its Route set or to its Request-URI (in-dialog requests), statefully. */
+    void forwardRouted(Inbound in) {
+        Context c = new Context(in, "route");
+        if (in.transaction != null) {
+            in.transaction.setApplicationData(c);
+        }
+        synchronized (c) {
+            try {
+                Request fwd = prepare(in, null);
+                start(c, fwd, nextHop(fwd));
+            } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
+                TxLog.warn("{} in dialog: cannot forward: {}", in.method(), e.toString());
+                finish(c, Response.SERVICE_UNAVAILABLE, "cannot forward: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Forwards an ACK for a 2xx statelessly (it has no transaction of its own at a proxy). */
+    void forwardAck(Inbound in) {
+        try {
+            Request fwd = prepare(in, null);
+            Hop hop = nextHop(fwd);
+            LocalEndpoints.Endpoint ep = ctx.local.towards(hop.getHost(), hop.getTransport());
+            fwd.addFirst(via(ep, hop.getTransport()));
+            NextHopRouter.via(hop, () -> {
+                ep.provider().sendRequest(fwd);
+                return null;
+            });
+        } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
+            TxLog.dropped(in.request, in.source(), "ACK not forwarded: " + e);
+        }
+    }
+
+    /** Cancels the pending branches of the INVITE a CANCEL matched, and answers that INVITE with 487. */
+    void cancel(Object inviteContext) {
+        if (!(inviteContext instanceof Context c)) {
+            return;
+        }
+        synchronized (c) {
+            for (Branch b : c.branches) {
+                if (!b.done) {
+                    if (b.provisional) {
+                        sendCancel(b);
+                    } else {
+                        b.cancelWanted = true;
+                    }
+                }
+            }
+            if (!c.finalSent) {
+                c.finalSent = true;
+                c.in.reply(Response.REQUEST_TERMINATED, "cancelled by caller");
+            }
+        }
+    }
+
+    /** A response to one of our branches, or a stray retransmitted 2xx. */
+    void response(ResponseEvent ev) {
+        Response resp = ev.getResponse();
+        ClientTransaction ct = ev.getClientTransaction();
+        if (ct == null || !(ct.getApplicationData() instanceof Branch b)) {
+            if (ct == null) {
+                forwardStray(resp, (SipProvider) ev.getSource());
+            }
+            return;
+        }
+        Response out = (Response) resp.clone();
+        out.removeFirst(ViaHeader.NAME);
+        int code = resp.getStatusCode();
+        Context c = b.context;
+        synchronized (c) {
+            if (code < 200) {
+                b.provisional = true;
+                if (b.cancelWanted) {
+                    sendCancel(b);
+                    return;
+                }
+                if (code > 100 && !c.finalSent) {
+                    aliasContact(out, resp, b.hop.getTransport());
+                    c.in.send(out);
+                }
+                return;
+            }
+            b.done = true;
+            if (code < 300) {
+                aliasContact(out, resp, b.hop.getTransport());
+                boolean first = !c.finalSent;
+                c.finalSent = true;
+                c.in.send(out);
+                if (first) {
+                    TxLog.outcome(c.in.request, c.in.source(), code, "from " + b.hop, c.in.startNanos, ctx.time.nanos());
+                }
+                if (Request.INVITE.equals(c.in.method())) {
+                    for (Branch other : c.branches) {
+                        if (other != b && !other.done) {
+                            if (other.provisional) {
+                                sendCancel(other);
+                            } else {
+                                other.cancelWanted = true;
+                            }
+                        }
+                    }
+                }
+                return;
+            }
+            if (c.best == null || better(code, c.best.getStatusCode())) {
+                c.best = out;
+            }
+            finishIfDone(c);
+        }
+    }
+
+    /** A branch's client transaction timed out: it counts as a 408 from that branch. */
+    void timeout(ClientTransaction ct) {
+        if (!(ct.getApplicationData() instanceof Branch b)) {
+            return;
+        }
+        Context c = b.context;
+        synchronized (c) {
+            b.done = true;
+            finishIfDone(c);
+        }
+    }
+
+    private void finishIfDone(Context c) {
+        for (Branch b : c.branches) {
+            if (!b.done) {
+                return;
+            }
+        }
+        if (c.finalSent) {
+            return;
+        }
+        if (c.best == null) {
+            finish(c, Response.REQUEST_TIMEOUT, "no answer from " + c.target);
+            return;
+        }
+        c.finalSent = true;
+        Response best = c.best;
+        if (best.getStatusCode() == Response.SERVICE_UNAVAILABLE) {
+            finish(c, Response.SERVER_INTERNAL_ERROR, "branch answered 503");
+            return;
+        }
+        c.in.send(best);
+        TxLog.outcome(c.in.request, c.in.source(), best.getStatusCode(), "best of " + c.branches.size() + " branch(es)",
+                c.in.startNanos, ctx.time.nanos());
+    }
+
+    private static void finish(Context c, int code, String detail) {
+        c.finalSent = true;
+        c.in.reply(code, detail);
+    }
+
+    /** RFC 3261 §16.7 step 6: 6xx wins, else the lowest class; 408 (local timeout) loses to any real answer. */
+    private static boolean better(int candidate, int current) {
+        if (current / 100 == 6) {
+            return false;
+        }
+        if (candidate / 100 == 6) {
+            return true;
+        }
+        if (current == Response.REQUEST_TIMEOUT && candidate != Response.REQUEST_TIMEOUT) {
+            return true;
+        }
+        return candidate / 100 < current / 100;
+    }
+
+    private void start(Context c, Request fwd, Hop hop) throws SipException, ParseException, InvalidArgumentException {
+        LocalEndpoints.Endpoint ep = ctx.local.towards(hop.getHost(), hop.getTransport());
+        fwd.addFirst(via(ep, hop.getTransport()));
+        Branch b = new Branch(c, hop, ep.provider());
+        NextHopRouter.via(hop, () -> {
+            ClientTransaction ct = ep.provider().getNewClientTransaction(fwd);
+            ct.setApplicationData(b);
+            b.transaction = ct;
+            c.branches.add(b);
+            ct.sendRequest();
+            return null;
+        });
+    }
+
+    private void sendCancel(Branch b) {
+        b.cancelWanted = false;
+        try {
+            NextHopRouter.via(b.hop, () -> {
+                Request cancel = b.transaction.createCancel();
+                b.provider.getNewClientTransaction(cancel).sendRequest();
+                return null;
+            });
+        } catch (SipException | RuntimeException e) {
+            TxLog.warn("could not cancel branch to {}: {}", b.hop, e.toString());
+        }
+    }
+
+    /** A copy of the inbound request ready to forward: new Request-URI, Max-Forwards decremented, NAT alias. */
+    private Request prepare(Inbound in, URI requestUri) throws ParseException, InvalidArgumentException {
+        Request fwd = (Request) in.request.clone();
+        if (requestUri != null) {
+            fwd.setRequestURI(requestUri);
+        }
+        MaxForwardsHeader mf = (MaxForwardsHeader) fwd.getHeader(MaxForwardsHeader.NAME);
+        if (mf == null) {
+            fwd.setHeader(ctx.headers.createMaxForwardsHeader(70));
+        } else {
+            mf.setMaxForwards(Math.max(0, mf.getMaxForwards() - 1));
+        }
+        if (DIALOG_FORMING.contains(fwd.getMethod())) {
+            ContactHeader contact = (ContactHeader) fwd.getHeader(ContactHeader.NAME);
+            if (contact != null) {
+                String alias = aliasFor(contact, in.sourceIp, in.sourcePort, in.transport);
+                if (alias != null) {
+                    ((SipURI) contact.getAddress().getURI()).setParameter(NAT_PARAM, alias);
+                }
+            }
+        }
+        return fwd;
+    }
+
+    private void recordRoute(Inbound in, Request fwd) throws ParseException, SipException {
+        if (!DIALOG_FORMING.contains(fwd.getMethod())) {
+            return;
+        }
+        LocalEndpoints.Endpoint ep = ctx.local.of(in.provider);
+        ListeningPoint lp = ep.point(in.transport) != null ? ep.point(in.transport) : ep.points().values().iterator().next();
+        SipURI rr = ctx.addresses.createSipURI(null, lp.getIPAddress());
+        rr.setPort(lp.getPort());
+        rr.setTransportParam(lp.getTransport().toLowerCase(Locale.ROOT));
+        rr.setLrParam();
+        rr.setParameter(SIG_PARAM, ctx.routes.sign(((CallIdHeader) fwd.getHeader(CallIdHeader.NAME)).getCallId()));
+        RecordRouteHeader h = ctx.headers.createRecordRouteHeader(ctx.addresses.createAddress(rr));
+        fwd.addFirst(h);
+    }
+
+    private ViaHeader via(LocalEndpoints.Endpoint ep, String transport) throws ParseException, InvalidArgumentException {
+        ListeningPoint lp = ep.point(transport);
+        ViaHeader v = ctx.headers.createViaHeader(lp.getIPAddress(), lp.getPort(), lp.getTransport(),
+                Utils.getInstance().generateBranchId());
+        v.setRPort();
+        return v;
+    }
+
+    /** The next hop of an in-dialog request: the top Route if any, else the Request-URI (or its NAT alias). */
+    private Hop nextHop(Request fwd) throws ParseException {
+        RouteHeader route = (RouteHeader) fwd.getHeader(RouteHeader.NAME);
+        if (route != null) {
+            return hopOf(route.getAddress().getURI());
+        }
+        URI ruri = fwd.getRequestURI();
+        if (ruri instanceof SipURI su && su.getParameter(NAT_PARAM) != null) {
+            SipURI clean = (SipURI) su.clone();
+            String alias = clean.getParameter(NAT_PARAM);
+            clean.removeParameter(NAT_PARAM);
+            fwd.setRequestURI(clean);
+            Hop h = aliasHop(alias);
+            if (h != null) {
+                return h;
+            }
+        }
+        return hopOf(fwd.getRequestURI());
+    }
+
+    private static Hop hopOf(URI uri) {
+        if (!(uri instanceof SipURI su)) {
+            throw new IllegalArgumentException("cannot route to non-SIP URI " + uri);
+        }
+        String transport = su.getTransportParam() == null ? "udp" : su.getTransportParam().toLowerCase(Locale.ROOT);
+        String host = su.getParameter("maddr") != null ? su.getParameter("maddr") : su.getHost();
+        return new HopImpl(LocalEndpoints.normalize(host), Registrar.portOf(su), transport);
+    }
+
+    /** Parses a binding's {@code transport:ip:port} source. */
+    private static Hop hop(String source) {
+        int first = source.indexOf(':');
+        int last = source.lastIndexOf(':');
+        String ip = source.substring(first + 1, last);
+        return new HopImpl(LocalEndpoints.normalize(ip), Integer.parseInt(source.substring(last + 1)),
+                source.substring(0, first));
+    }
+
+    private static String aliasFor(ContactHeader contact, String ip, int port, String transport) {
+        if (!(contact.getAddress().getURI() instanceof SipURI su) || su.getParameter(NAT_PARAM) != null) {
+            return null;
+        }
+        if (LocalEndpoints.normalize(su.getHost()).equals(ip) && Registrar.portOf(su) == port) {
+            return null;
+        }
+        return ip.replace(':', '-') + "~" + port + "~" + transport;
+    }
+
+    private static Hop aliasHop(String alias) {
+        String[] p = alias.split("~");
+        if (p.length != 3 || !p[0].matches("[0-9a-fA-F.\\-]+") || !Set.of("udp", "tcp").contains(p[2])) {
+            return null;
+        }
+        try {
+            return new HopImpl(p[0].replace('-', ':'), Integer.parseInt(p[1]), p[2]);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Marks the Contact of a response from a NATed phone with the address it really came from. */
+    private static void aliasContact(Response out, Response received, String transport) {
+        CSeqHeader cseq = (CSeqHeader) out.getHeader(CSeqHeader.NAME);
+        ContactHeader contact = (ContactHeader) out.getHeader(ContactHeader.NAME);
+        if (contact == null || cseq == null || !DIALOG_FORMING.contains(cseq.getMethod())) {
+            return;
+        }
+        SIPMessage m = (SIPMessage) received;
+        java.net.InetAddress src = m.getPeerPacketSourceAddress() != null ? m.getPeerPacketSourceAddress()
+                : m.getRemoteAddress();
+        int port = m.getPeerPacketSourcePort() > 0 ? m.getPeerPacketSourcePort() : m.getRemotePort();
+        if (src == null || port <= 0) {
+            return;
+        }
+        String alias = aliasFor(contact, src.getHostAddress(), port, transport);
+        if (alias != null) {
+            try {
+                ((SipURI) contact.getAddress().getURI()).setParameter(NAT_PARAM, alias);
+            } catch (ParseException e) {
+                // leave the Contact as it was
+            }
+        }
+    }
+
+    /** Retransmitted 2xx to INVITE after the branch's transaction ended: forward on the Via path (§16.7). */
+    private void forwardStray(Response resp, SipProvider provider) {
+        CSeqHeader cseq = (CSeqHeader) resp.getHeader(CSeqHeader.NAME);
+        ViaHeader top = (ViaHeader) resp.getHeader(ViaHeader.NAME);
+        if (cseq == null || top == null || resp.getStatusCode() / 100 != 2 || !Request.INVITE.equals(cseq.getMethod())
+                || !ctx.local.isLocal(top.getHost(), top.getPort())) {
+            return;
+        }
+        Response out = (Response) resp.clone();
+        out.removeFirst(ViaHeader.NAME);
+        ViaHeader next = (ViaHeader) out.getHeader(ViaHeader.NAME);
+        if (next == null || !unicast(next.getReceived() != null ? next.getReceived() : next.getHost())) {
+            return;
+        }
+        try {
+            provider.sendResponse(out);
+        } catch (SipException | RuntimeException e) {
+            TxLog.warn("could not forward a retransmitted 2xx: {}", e.toString());
+        }
+    }
+
+    private static boolean unicast(String host) {
+        try {
+            java.net.InetAddress a = java.net.InetAddress.getByName(host);
+            return !a.isMulticastAddress() && !a.isAnyLocalAddress() && !"255.255.255.255".equals(a.getHostAddress());
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.peerline.gateway.sip;
+
+import java.net.InetAddress;
+import java.util.Locale;
+import java.util.Optional;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import org.peerline.gateway.routing.BindingTable;
+import org.peerline.gateway.routing.Cidr;
+import org.peerline.gateway.routing.Nonces;
+import org.peerline.gateway.routing.RouteSigner;
+import org.peerline.gateway.routing.SourceGuard;
+import org.peerline.gateway.routing.TimeSource;
+import org.peerline.provisioning.api.User;
+import org.peerline.provisioning.api.Users;
+
+/** What every SIP handler shares: settings, factories, the box's sockets, users, bindings and guards. */
+final class SipContext {
+    static final String SERVER = "Peerline/0.1";
+    static final String ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE, PRACK, REFER, NOTIFY,"
+            + " SUBSCRIBE, REGISTER";
+
+    final SipSettings settings;
+    final Users users;
+    final BindingTable bindings;
+    final TimeSource time;
+    final MessageFactory messages;
+    final HeaderFactory headers;
+    final AddressFactory addresses;
+    final LocalEndpoints local;
+    final Nonces nonces;
+    final SourceGuard guard;
+    final RouteSigner routes;
+
+    SipContext(SipSettings settings, Users users, BindingTable bindings, TimeSource time, MessageFactory messages,
+               HeaderFactory headers, AddressFactory addresses, LocalEndpoints local, Nonces nonces,
+               SourceGuard guard, RouteSigner routes) {
+        this.settings = settings;
+        this.users = users;
+        this.bindings = bindings;
+        this.time = time;
+        this.messages = messages;
+        this.headers = headers;
+        this.addresses = addresses;
+        this.local = local;
+        this.nonces = nonces;
+        this.guard = guard;
+        this.routes = routes;
+    }
+
+    /** True if requests from {@code address} skip authentication and rate limits. */
+    boolean trusted(InetAddress address) {
+        for (Cidr c : settings.trusted()) {
+            if (c.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True if {@code host} is the site's domain or one of the box's addresses. */
+    boolean isOurDomain(String host) {
+        return host != null && (host.toLowerCase(Locale.ROOT).equals(settings.domain()) || local.isLocal(host));
+    }
+
+    /** The site user a user-part names, by user name or by extension. */
+    Optional<User> user(String userPart) {
+        if (userPart == null || userPart.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<User> u = users.find(userPart);
+        return u.isPresent() ? u : users.findByExtension(userPart);
+    }
+
+    /** True if {@code userPart} names {@code user} by name or extension. */
+    static boolean names(User user, String userPart) {
+        return user.name().equals(userPart) || userPart != null && userPart.equals(user.extension());
+    }
+
+    /** The canonical address-of-record of a site user. */
+    String aor(User user) {
+        return "sip:" + user.name() + "@" + settings.domain();
+    }
+}

@@ -1,0 +1,194 @@
+package org.peerline.gateway.sip;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sip.ListeningPoint;
+import javax.sip.SipFactory;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import org.peerline.gateway.routing.BindingTable;
+import org.peerline.gateway.routing.Nonces;
+import org.peerline.gateway.routing.RouteSigner;
+import org.peerline.gateway.routing.SourceGuard;
+import org.peerline.gateway.routing.TimeSource;
+import org.peerline.provisioning.api.Users;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SIP edge of the box: sets up the JAIN-SIP stack on the configured sockets and runs the registrar
+ * and proxy on it. One instance per daemon; {@link #close()} stops the stack and its timers.
+ */
+public final class SipEdge implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SipEdge.class);
+    private static final AtomicInteger STACKS = new AtomicInteger();
+
+    private final SipStack stack;
+    private final ScheduledExecutorService housekeeping;
+    private final List<String> listening;
+
+    private SipEdge(SipStack stack, ScheduledExecutorService housekeeping, List<String> listening) {
+        this.stack = stack;
+        this.housekeeping = housekeeping;
+        this.listening = listening;
+    }
+
+    /**
+     * Starts the registrar/proxy.
+     *
+     * @throws IOException when a socket cannot be bound (the message names the address)
+     */
+    public static SipEdge start(SipSettings settings, Users users, BindingTable bindings, TimeSource time)
+            throws IOException {
+        SipFactory factory = SipFactory.getInstance();
+        factory.setPathName("gov.nist");
+        SipStack stack;
+        try {
+            stack = factory.createSipStack(stackProperties());
+        } catch (javax.sip.PeerUnavailableException e) {
+            throw new IOException("cannot create the SIP stack: " + e.getMessage(), e);
+        }
+        List<LocalEndpoints.Endpoint> endpoints = new ArrayList<>();
+        Set<String> localHosts = new HashSet<>();
+        List<String> listening = new ArrayList<>();
+        try {
+            Map<String, Map<String, Integer>> byIp = new LinkedHashMap<>();
+            for (ListenAddress a : settings.listen()) {
+                for (String ip : expand(a)) {
+                    byIp.computeIfAbsent(ip, k -> new LinkedHashMap<>()).put(a.transport().token(), a.port());
+                }
+            }
+            for (Map.Entry<String, Map<String, Integer>> e : byIp.entrySet()) {
+                String ip = e.getKey();
+                Map<String, ListeningPoint> points = new HashMap<>();
+                SipProvider provider = null;
+                for (Map.Entry<String, Integer> t : e.getValue().entrySet()) {
+                    ListeningPoint lp;
+                    try {
+                        lp = stack.createListeningPoint(ip, t.getValue(), t.getKey());
+                    } catch (javax.sip.TransportNotSupportedException | javax.sip.InvalidArgumentException e2) {
+                        throw new IOException("cannot listen on " + t.getKey() + ":" + ip + ":" + t.getValue() + ": "
+                                + e2.getMessage(), e2);
+                    }
+                    points.put(t.getKey(), lp);
+                    if (provider == null) {
+                        provider = stack.createSipProvider(lp);
+                    } else {
+                        provider.addListeningPoint(lp);
+                    }
+                    listening.add(t.getKey() + ":" + ip + ":" + lp.getPort());
+                }
+                endpoints.add(new LocalEndpoints.Endpoint(ip, provider, Map.copyOf(points)));
+                localHosts.add(LocalEndpoints.normalize(ip));
+            }
+            if (settings.listen().stream().anyMatch(ListenAddress::isWildcard)) {
+                localHosts.add(InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT));
+            }
+            SecureRandom random = new SecureRandom();
+            var sec = settings.security();
+            SipContext ctx = new SipContext(settings, users, bindings, time, factory.createMessageFactory(),
+                    factory.createHeaderFactory(), factory.createAddressFactory(),
+                    new LocalEndpoints(endpoints, localHosts),
+                    new Nonces(settings.nonceLifetime().toMillis(), random),
+                    new SourceGuard(sec.rateLimit(), sec.rateBurst(), sec.authFailures(),
+                            sec.failureWindow().toNanos(), sec.blockTime().toNanos()),
+                    new RouteSigner(random));
+            SipService service = new SipService(ctx);
+            for (LocalEndpoints.Endpoint ep : endpoints) {
+                ep.provider().addSipListener(service);
+            }
+            stack.start();
+            ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sip-housekeeping");
+                t.setDaemon(true);
+                return t;
+            });
+            hk.scheduleWithFixedDelay(() -> bindings.expire(time.millis()), 5, 5, TimeUnit.SECONDS);
+            hk.scheduleWithFixedDelay(() -> ctx.guard.sweep(time.nanos()), 60, 60, TimeUnit.SECONDS);
+            LOG.info("SIP listening on {} for domain {}", listening, settings.domain());
+            return new SipEdge(stack, hk, List.copyOf(listening));
+        } catch (IOException | RuntimeException | javax.sip.SipException | java.util.TooManyListenersException e) {
+            stack.stop();
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("cannot start SIP: " + e.getMessage(), e);
+        }
+    }
+
+    /** The sockets actually bound, as {@code transport:ip:port}. */
+    public List<String> listening() {
+        return listening;
+    }
+
+    @Override
+    public void close() {
+        housekeeping.shutdownNow();
+        stack.stop();
+    }
+
+    private static List<String> expand(ListenAddress a) throws SocketException {
+        if (!a.isWildcard()) {
+            return List.of(a.host());
+        }
+        List<String> ips = new ArrayList<>();
+        for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!nif.isUp()) {
+                continue;
+            }
+            for (InetAddress addr : Collections.list(nif.getInetAddresses())) {
+                if (addr instanceof Inet4Address) {
+                    ips.add(addr.getHostAddress());
+                }
+            }
+        }
+        if (ips.isEmpty()) {
+            ips.add("127.0.0.1");
+        }
+        return ips;
+    }
+
+    private static Properties stackProperties() {
+        Properties p = new Properties();
+        p.setProperty("javax.sip.STACK_NAME", "peerline-" + STACKS.incrementAndGet());
+        p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
+        p.setProperty("javax.sip.ROUTER_PATH", NextHopRouter.class.getName());
+        p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
+        p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+        p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+        // Callbacks run concurrently on a fixed pool instead of a thread per UDP message.
+        p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
+        p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", "gov.nist.javax.sip.stack.NioMessageProcessorFactory");
+        p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
+        p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
+        p.setProperty("gov.nist.javax.sip.AUTOMATIC_DIALOG_ERROR_HANDLING", "false");
+        p.setProperty("gov.nist.javax.sip.RFC_2543_SUPPORT_ENABLED", "true");
+        p.setProperty("gov.nist.javax.sip.REJECT_STRAY_RESPONSES", "false");
+        p.setProperty("gov.nist.javax.sip.AGGRESSIVE_CLEANUP", "true");
+        p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "200000");
+        p.setProperty("gov.nist.javax.sip.MAX_CLIENT_TRANSACTIONS", "100000");
+        p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", String.valueOf(4 << 20));
+        p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", String.valueOf(4 << 20));
+        return p;
+    }
+}

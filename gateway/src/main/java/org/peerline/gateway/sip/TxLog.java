@@ -1,0 +1,56 @@
+package org.peerline.gateway.sip;
+
+import javax.sip.header.CallIdHeader;
+import javax.sip.message.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One log line per SIP transaction outcome (logger {@code peerline.sip}): method, Request-URI, source,
+ * Call-ID, the final answer and what led to it. Enough to follow a failed call from the log alone:
+ * {@code grep call-id=X}.
+ */
+final class TxLog {
+    private static final Logger LOG = LoggerFactory.getLogger("peerline.sip");
+
+    private TxLog() {
+    }
+
+    static void outcome(Request req, String source, int code, String detail, long startNanos, long nowNanos) {
+        if (!LOG.isInfoEnabled() && !(code >= 500 && LOG.isWarnEnabled())) {
+            return;
+        }
+        String line = String.format("%s %s from %s call-id=%s -> %d%s (%.1f ms)", req.getMethod(),
+                req.getRequestURI(), source, callId(req), code, detail == null || detail.isEmpty() ? "" : " " + detail,
+                (nowNanos - startNanos) / 1e6);
+        if (code >= 500 && code != 503) {
+            LOG.warn(line);
+        } else {
+            LOG.info(line);
+        }
+    }
+
+    static void dropped(Request req, String source, String why) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} from {} call-id={} dropped: {}", req.getMethod(), req.getRequestURI(), source, callId(req),
+                    why);
+        }
+    }
+
+    static void ioError(String peer) {
+        LOG.debug("I/O error towards {}", peer);
+    }
+
+    static void note(String format, Object... args) {
+        LOG.info(format, args);
+    }
+
+    static void warn(String format, Object... args) {
+        LOG.warn(format, args);
+    }
+
+    private static String callId(Request req) {
+        CallIdHeader c = (CallIdHeader) req.getHeader(CallIdHeader.NAME);
+        return c == null ? "-" : c.getCallId();
+    }
+}

@@ -1,0 +1,90 @@
+package org.peerline.gateway.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static final Path FILE = Path.of("site.yaml");
+
+    private static ConfigException fails(String yaml) {
+        return assertThrows(ConfigException.class, () -> ConfigLoader.parse(FILE, yaml));
+    }
+
+    @Test
+    void readsTheIssueExample() throws ConfigException {
+        PeerlineConfig c = ConfigLoader.parse(FILE, """
+                site:    { name: site-a, domain: site-a.example }
+                data:    ./peerline-data
+                sip:     { listen: [ "udp:127.0.0.1:5060", "tcp:127.0.0.1:5060" ] }
+                admin:   { listen: "127.0.0.1:8080" }
+                """);
+        assertEquals("site-a.example", c.site().domain());
+        assertEquals("site-a.example", c.sip().domain());
+        assertEquals(2, c.sip().listen().size());
+        assertEquals(8080, c.admin().port());
+        assertEquals(Path.of("./peerline-data"), c.data());
+    }
+
+    @Test
+    void emptyFileMeansDefaults() throws ConfigException {
+        PeerlineConfig c = ConfigLoader.parse(FILE, "");
+        assertEquals(PeerlineConfig.defaults().site(), c.site());
+    }
+
+    @Test
+    void readsDurationsAndNestedSections() throws ConfigException {
+        PeerlineConfig c = ConfigLoader.parse(FILE, """
+                sip:
+                  nonce-lifetime: 2m
+                  security: { block-time: 1h, rate-limit: 0 }
+                  trusted: [ "10.0.0.0/8" ]
+                """);
+        assertEquals(Duration.ofMinutes(2), c.sip().nonceLifetime());
+        assertEquals(Duration.ofHours(1), c.sip().security().blockTime());
+        assertEquals(0, c.sip().security().rateLimit());
+        assertEquals(1, c.sip().trusted().size());
+    }
+
+    @Test
+    void unknownKeyNamesFileLineAndKey() {
+        ConfigException e = fails("""
+                site: { name: a, domain: a.example }
+                sip:
+                  lisen: [ "udp:127.0.0.1:5060" ]
+                """);
+        assertEquals(3, e.line());
+        assertTrue(e.getMessage().startsWith("site.yaml:3: unknown key 'sip.lisen'"), e.getMessage());
+    }
+
+    @Test
+    void badValuesAreReportedAtTheirLine() {
+        assertEquals(2, fails("site: { name: a }\nsip: { listen: [ \"sctp:1.2.3.4:5060\" ] }\n").line());
+        assertTrue(fails("sip:\n  listen: [ \"udp:1.2.3.4:99999\" ]\n").getMessage().contains("port out of range"));
+        assertEquals(3, fails("sip:\n  registrar:\n    min-expires: 0\n").line());
+        assertTrue(fails("site: { domain: 'not a domain' }\n").getMessage().contains("DNS domain"));
+        assertTrue(fails("sip:\n  nonce-lifetime: soon\n").getMessage().contains("duration"));
+        assertTrue(fails("sip:\n  trusted: [ \"example.com\" ]\n").getMessage().contains("not an IP address"));
+        assertTrue(fails("log: { level: loud }\n").getMessage().contains("log level"));
+    }
+
+    @Test
+    void inconsistentBoundsAndDuplicatesAreRefused() {
+        assertTrue(fails("sip:\n  registrar: { min-expires: 600, max-expires: 60 }\n").getMessage()
+                .contains("min-expires"));
+        assertTrue(fails("site: { name: a }\nsite: { name: b }\n").getMessage().contains("duplicate"));
+        assertTrue(fails("sip: { listen: [ \"udp:127.0.0.1:5060\", \"udp:127.0.0.1:5060\" ] }\n").getMessage()
+                .contains("twice"));
+    }
+
+    @Test
+    void brokenYamlIsReportedWithLine() {
+        ConfigException e = fails("site:\n  name: [unclosed\n");
+        assertTrue(e.getMessage().contains("not valid YAML"), e.getMessage());
+        assertTrue(e.line() > 0);
+    }
+}

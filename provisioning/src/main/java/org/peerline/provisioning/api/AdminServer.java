@@ -1,0 +1,75 @@
+package org.peerline.provisioning.api;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+import org.peerline.provisioning.http.AdminHttpServer;
+
+/**
+ * The box's admin HTTP API: JSON in and out, served by the JDK's {@code com.sun.net.httpserver} on a small bounded
+ * thread pool. The endpoints:
+ * <ul>
+ *   <li>{@code GET /api/health} - {@code {"status":"ok"}}</li>
+ *   <li>{@code GET /api/users} - {@code {"users":[...]}}, sorted by name</li>
+ *   <li>{@code POST /api/users} with {@code {"name","password","extension","display"}} - 201 and the user</li>
+ *   <li>{@code GET /api/users/{name}}, {@code PATCH /api/users/{name}} ({@code password}, {@code extension},
+ *       {@code display}), {@code DELETE /api/users/{name}} - 204</li>
+ * </ul>
+ * A user is shown as {@code {"name","extension","display","created"}}; the HA1 and passwords never appear. Errors are
+ * {@code {"error":"message"}} with 400 (malformed JSON, invalid field), 401 (token missing or wrong), 404, 405, 409
+ * (user exists, extension taken), 413 (body over 64 KiB) or 415 (not {@code application/json}). The user name in a
+ * path is percent-encoded ({@code /} as {@code %2F}; {@code +} is a plus sign).
+ *
+ * <p>With a token, every path (health included) requires {@code Authorization: Bearer <token>}.
+ */
+public final class AdminServer implements AutoCloseable {
+    private final AdminHttpServer server;
+
+    private AdminServer(AdminHttpServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Binds and starts the admin API.
+     *
+     * @param listen the address to bind; port 0 picks a free port (see {@link #address()})
+     * @param token  the bearer token clients must send, or null for no authentication (then bind to loopback)
+     * @param users  the users to manage
+     * @return the running server
+     * @throws IOException              if the address cannot be bound
+     * @throws IllegalArgumentException if {@code token} is empty or blank
+     */
+    public static AdminServer start(InetSocketAddress listen, String token, Users users) throws IOException {
+        return new AdminServer(AdminHttpServer.start(listen, token, users));
+    }
+
+    /**
+     * Returns the bound address, with the real port if port 0 was asked for.
+     *
+     * @return the address
+     */
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    /**
+     * Adds a read-only JSON endpoint, for example {@code /api/registrations}. It requires the token like every
+     * other path and answers only GET (405 otherwise).
+     *
+     * @param path the exact path; must start with {@code /} and must not be {@code /api/health} or under
+     *             {@code /api/users}
+     * @param body called on a server thread for each request; its result is serialised with Jackson (records,
+     *             collections, maps; {@code java.time} values as ISO-8601 strings). If it throws, the client gets
+     *             a 500.
+     * @throws IllegalArgumentException if the path is invalid, reserved or already added
+     */
+    public void addJsonGet(String path, Supplier<Object> body) {
+        server.addJsonGet(path, body);
+    }
+
+    /** Stops the server, waiting up to two seconds for requests in progress. Closing twice does nothing. */
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,259 @@
+package org.peerline.provisioning.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.peerline.provisioning.api.ExtensionTakenException;
+import org.peerline.provisioning.api.InvalidInputException;
+import org.peerline.provisioning.api.ProvisioningException;
+import org.peerline.provisioning.api.UnknownUserException;
+import org.peerline.provisioning.api.User;
+import org.peerline.provisioning.api.UserExistsException;
+import org.peerline.provisioning.api.Users;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes every request of the admin API: authentication first (so unauthenticated clients learn nothing about
+ * paths), then path, method, content type, size and body. Every response, errors included, is JSON.
+ */
+final class AdminHandler implements HttpHandler {
+    /** Largest accepted request body. */
+    static final int MAX_BODY = 64 * 1024;
+    static final String HEALTH = "/api/health";
+    static final String USERS = "/api/users";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+
+    private final Users users;
+    private final BearerAuth auth;
+    private final Json json = new Json();
+    private final Map<String, Supplier<Object>> extraGets = new ConcurrentHashMap<>();
+
+    /** Creates the handler; {@code token} null means no authentication. */
+    AdminHandler(Users users, String token) {
+        this.users = Objects.requireNonNull(users, "users");
+        this.auth = token == null ? null : new BearerAuth(token);
+    }
+
+    void addJsonGet(String path, Supplier<Object> body) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(body, "body");
+        if (!path.startsWith("/") || path.equals(HEALTH) || path.equals(USERS) || path.startsWith(USERS + "/")) {
+            throw new IllegalArgumentException("cannot add GET " + path + ": the path must start with '/' and must "
+                    + "not be " + HEALTH + " or under " + USERS);
+        }
+        if (extraGets.putIfAbsent(path, body) != null) {
+            throw new IllegalArgumentException("GET " + path + " is already registered");
+        }
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        long start = System.nanoTime();
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        Response response;
+        boolean head = "HEAD".equals(method);
+        try {
+            // HEAD is GET without the body (RFC 9110 section 9.3.2)
+            response = route(exchange, head ? "GET" : method, path == null ? "" : path);
+        } catch (HttpError e) {
+            response = json.error(e.status(), e.getMessage());
+            for (Map.Entry<String, String> header : e.headers().entrySet()) {
+                response = response.withHeader(header.getKey(), header.getValue());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{} {}: internal error", method, path, e);
+            response = json.error(500, "internal error; see the log");
+        }
+        try {
+            send(exchange, response, head);
+        } finally {
+            exchange.close();
+            LOG.debug("{} {} {} -> {} ({} ms)", exchange.getRemoteAddress(), method, path, response.status(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        }
+    }
+
+    private Response route(HttpExchange exchange, String method, String path) throws HttpError {
+        if (auth != null) {
+            auth.check(exchange.getRequestHeaders().getFirst("Authorization"));
+        }
+        if (path.equals(HEALTH)) {
+            allow(method, "GET");
+            return json.response(200, Map.of("status", "ok"));
+        }
+        if (path.equals(USERS)) {
+            return switch (method) {
+                case "GET" -> list();
+                case "POST" -> create(exchange);
+                default -> throw notAllowed(method, "GET, POST");
+            };
+        }
+        if (path.startsWith(USERS + "/")) {
+            String raw = path.substring(USERS.length() + 1);
+            if (raw.isEmpty() || raw.indexOf('/') >= 0) {
+                throw new HttpError(404, "no such resource: " + path);
+            }
+            String name = PathSegments.decode(raw);
+            return switch (method) {
+                case "GET" -> get(name);
+                case "PATCH" -> patch(exchange, name);
+                case "DELETE" -> delete(name);
+                default -> throw notAllowed(method, "GET, PATCH, DELETE");
+            };
+        }
+        Supplier<Object> extra = extraGets.get(path);
+        if (extra != null) {
+            allow(method, "GET");
+            return json.response(200, extra.get());
+        }
+        throw new HttpError(404, "no such resource: " + path);
+    }
+
+    private Response list() {
+        ObjectNode body = json.object();
+        ArrayNode array = body.putArray("users");
+        for (User user : users.list()) {
+            array.add(json.user(user));
+        }
+        return json.response(200, body);
+    }
+
+    private Response get(String name) throws HttpError {
+        User user = users.find(name).orElseThrow(() -> new HttpError(404, "no user '" + name + "'"));
+        return json.response(200, json.user(user));
+    }
+
+    private Response create(HttpExchange exchange) throws HttpError {
+        JsonNode body = readJson(exchange);
+        User user = call(() -> users.add(UserRequests.newUser(body)));
+        return json.response(201, json.user(user))
+                .withHeader("Location", USERS + "/" + PathSegments.encode(user.name()));
+    }
+
+    private Response patch(HttpExchange exchange, String name) throws HttpError {
+        JsonNode body = readJson(exchange);
+        User user = call(() -> users.update(name, UserRequests.update(body)));
+        return json.response(200, json.user(user));
+    }
+
+    private Response delete(String name) throws HttpError {
+        if (!call(() -> users.remove(name))) {
+            throw new HttpError(404, "no user '" + name + "'");
+        }
+        return Response.noContent();
+    }
+
+    /** Reads a JSON body: 415 unless it is declared as JSON, 413 if larger than {@link #MAX_BODY}. */
+    private JsonNode readJson(HttpExchange exchange) throws HttpError {
+        Headers headers = exchange.getRequestHeaders();
+        String type = headers.getFirst("Content-Type");
+        if (!isJson(type)) {
+            throw new HttpError(415, "Content-Type must be application/json"
+                    + (type == null ? "" : ", not " + type));
+        }
+        String length = headers.getFirst("Content-Length");
+        if (length != null && isLarger(length.trim())) {
+            throw tooLarge();
+        }
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readNBytes(MAX_BODY + 1);
+        } catch (IOException e) {
+            throw new HttpError(400, "cannot read the request body: " + e.getMessage());
+        }
+        if (body.length > MAX_BODY) {
+            throw tooLarge();
+        }
+        return json.parse(body);
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return media.toLowerCase(Locale.ROOT).equals("application/json");
+    }
+
+    private static boolean isLarger(String contentLength) {
+        try {
+            return Long.parseLong(contentLength) > MAX_BODY;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static HttpError tooLarge() {
+        return new HttpError(413, "the request body is larger than " + MAX_BODY + " bytes",
+                Map.of("Connection", "close"));
+    }
+
+    private static void allow(String method, String allowed) throws HttpError {
+        if (!method.equals(allowed)) {
+            throw notAllowed(method, allowed);
+        }
+    }
+
+    private static HttpError notAllowed(String method, String allowed) {
+        return new HttpError(405, "method " + method + " is not allowed here; use " + allowed,
+                Map.of("Allow", allowed));
+    }
+
+    /** Calls the store and maps its exceptions to statuses. */
+    private static <T> T call(StoreCall<T> call) throws HttpError {
+        try {
+            return call.run();
+        } catch (InvalidInputException e) {
+            throw new HttpError(400, jsonField(e.field()) + ": " + e.reason());
+        } catch (UserExistsException | ExtensionTakenException e) {
+            throw new HttpError(409, e.getMessage());
+        } catch (UnknownUserException e) {
+            throw new HttpError(404, e.getMessage());
+        } catch (ProvisioningException e) {
+            LOG.error("user store failed: {}", e.getMessage(), e);
+            throw new HttpError(500, "the user store failed; see the log");
+        }
+    }
+
+    /** The API calls the display name "display". */
+    private static String jsonField(String field) {
+        return "displayName".equals(field) ? "display" : field;
+    }
+
+    private static void send(HttpExchange exchange, Response response, boolean head) throws IOException {
+        Headers headers = exchange.getResponseHeaders();
+        headers.set("Cache-Control", "no-store");
+        headers.set("X-Content-Type-Options", "nosniff");
+        response.headers().forEach(headers::set);
+        if (response.body() != null) {
+            headers.set("Content-Type", "application/json; charset=utf-8");
+        }
+        if (response.body() == null || head) {
+            exchange.sendResponseHeaders(response.status(), -1);
+            return;
+        }
+        exchange.sendResponseHeaders(response.status(), response.body().length);
+        exchange.getResponseBody().write(response.body());
+    }
+
+    /** A store call whose exceptions {@link #call} maps to HTTP statuses. */
+    @FunctionalInterface
+    private interface StoreCall<T> {
+        T run() throws ProvisioningException, HttpError;
+    }
+}
