@@ -79,6 +79,7 @@ final class Inbound {
             send(r);
         } catch (ParseException | RuntimeException e) {
             TxLog.warn("{} from {}: could not build a {} response: {}", method(), source(), code, e.toString());
+            return;
         }
         if (code >= 200) {
             TxLog.outcome(request, source(), code, detail, startNanos, ctx.time.nanos());

@@ -209,7 +209,7 @@ final class SipService implements SipListener {
         if (Request.OPTIONS.equals(method)) {
             in.reply(Response.OK, "keep-alive", r -> {
                 try {
-                    r.setHeader(ctx.headers.createHeader("Allow", SipContext.ALLOW));
+                    allow(r);
                     r.setHeader(ctx.headers.createAcceptHeader("application", "sdp"));
                     r.setHeader(ctx.headers.createHeader("Accept-Language", "en"));
                 } catch (ParseException e) {
@@ -219,13 +219,19 @@ final class SipService implements SipListener {
         } else if (!KNOWN_METHODS.contains(method)) {
             in.reply(Response.NOT_IMPLEMENTED, "unknown method", r -> {
                 try {
-                    r.setHeader(ctx.headers.createHeader("Allow", SipContext.ALLOW));
+                    allow(r);
                 } catch (ParseException e) {
                     throw new IllegalStateException(e);
                 }
             });
         } else {
             in.reply(Response.NOT_FOUND, "request to the box without a user");
+        }
+    }
+
+    private void allow(Response r) throws ParseException {
+        for (String m : KNOWN_METHODS) {
+            r.addHeader(ctx.headers.createAllowHeader(m));
         }
     }
 

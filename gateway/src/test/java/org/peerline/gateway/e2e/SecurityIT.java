@@ -46,7 +46,7 @@ class SecurityIT {
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             for (int i = 0; i < 20; i++) {
                 String msg = "OPTIONS sip:127.0.0.1:" + gw.sipPort + " SIP/2.0\r\n"
-                        + "Via: SIP/2.0/UDP 127.0.0.1:" + s.getLocalPort() + ";branch=z9hG4bK-rl" + i + "\r\n"
+                        + "Via: SIP/2.0/UDP 127.0.0.1:" + s.getLocalPort() + ";branch=z9hG4bK-rl" + i + ";rport\r\n"
                         + "Max-Forwards: 70\r\nFrom: <sip:p@127.0.0.1>;tag=r" + i + "\r\nTo: <sip:127.0.0.1>\r\n"
                         + "Call-ID: rl" + i + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
                 byte[] b = msg.getBytes(StandardCharsets.US_ASCII);
