@@ -45,7 +45,8 @@ import org.peerline.provisioning.api.User;
  * stack's threads concurrently and never block.
  */
 final class SipService implements SipListener {
-    private static final Set<String> KNOWN_METHODS = Set.of(SipContext.ALLOW.split(",\\s*"));
+    private static final List<String> ALLOWED = List.of(SipContext.ALLOW.split(",\\s*"));
+    private static final Set<String> KNOWN_METHODS = Set.copyOf(ALLOWED);
 
     private final SipContext ctx;
     private final DigestAuth auth;
@@ -230,7 +231,7 @@ final class SipService implements SipListener {
     }
 
     private void allow(Response r) throws ParseException {
-        for (String m : KNOWN_METHODS) {
+        for (String m : ALLOWED) {
             r.addHeader(ctx.headers.createAllowHeader(m));
         }
     }
