@@ -173,11 +173,12 @@ public final class SipEdge implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.TRACE_LEVEL", "0");
+        p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", EdgeValve.class.getName());
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
         // Callbacks run concurrently on a fixed pool instead of a thread per UDP message.
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
-        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", "gov.nist.javax.sip.stack.NioMessageProcessorFactory");
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", FramedProcessorFactory.class.getName());
         p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");

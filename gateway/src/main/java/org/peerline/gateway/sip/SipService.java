@@ -1,6 +1,7 @@
 package org.peerline.gateway.sip;
 
 import gov.nist.javax.sip.message.SIPRequest;
+import gov.nist.javax.sip.stack.MessageChannel;
 import gov.nist.javax.sip.stack.SIPServerTransaction;
 import gov.nist.javax.sip.stack.SIPTransaction;
 import java.net.InetAddress;
@@ -71,9 +72,8 @@ final class SipService implements SipListener {
             return;
         }
         ServerTransaction st = ev.getServerTransaction();
-        ViaHeader via = (ViaHeader) req.getHeader(ViaHeader.NAME);
-        String transport = st instanceof SIPTransaction t ? t.getTransport().toLowerCase(Locale.ROOT)
-                : via == null ? "udp" : via.getTransport().toLowerCase(Locale.ROOT);
+        String transport = sr.getMessageChannel() instanceof MessageChannel ch
+                ? ch.getTransport().toLowerCase(Locale.ROOT) : "udp";
         Inbound in = new Inbound(ctx, req, (SipProvider) ev.getSource(), st, src, port, transport, start);
         try {
             handle(in);
@@ -252,7 +252,7 @@ final class SipService implements SipListener {
             in.transaction = in.provider.getNewServerTransaction(in.request);
             return true;
         } catch (TransactionAlreadyExistsException e) {
-            return false;
+            return false; // a retransmission: the stack answers it
         } catch (TransactionUnavailableException e) {
             return true;
         }

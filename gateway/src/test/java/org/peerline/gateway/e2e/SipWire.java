@@ -23,6 +23,10 @@ final class SipWire {
 
     /** Sends one datagram from a fresh socket and collects the status codes of answers within {@code waitMillis}. */
     static List<Integer> udp(int port, byte[] message, int waitMillis) throws IOException {
+        return udp(port, message, waitMillis, false);
+    }
+
+    private static List<Integer> udp(int port, byte[] message, int waitMillis, boolean untilFirst) throws IOException {
         List<Integer> codes = new ArrayList<>();
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             s.send(new DatagramPacket(message, message.length, InetAddress.getLoopbackAddress(), port));
@@ -43,6 +47,9 @@ final class SipWire {
                 Integer code = status(new String(p.getData(), 0, p.getLength(), StandardCharsets.ISO_8859_1));
                 if (code != null && code != 100) {
                     codes.add(code);
+                    if (untilFirst) {
+                        break;
+                    }
                 }
             }
         }
@@ -96,7 +103,7 @@ final class SipWire {
                 + "Via: SIP/2.0/UDP 127.0.0.1:9;branch=" + branch + ";rport\r\n"
                 + "Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=p1\r\nTo: <sip:127.0.0.1>\r\n"
                 + "Call-ID: " + branch + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
-        return udp(port, msg.getBytes(StandardCharsets.US_ASCII), 2000).contains(200);
+        return udp(port, msg.getBytes(StandardCharsets.US_ASCII), 2000, true).contains(200);
     }
 
     private static Integer status(String text) {
