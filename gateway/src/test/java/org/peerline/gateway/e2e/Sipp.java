@@ -1,8 +1,5 @@
 package org.peerline.gateway.e2e;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -52,8 +49,7 @@ final class Sipp {
     }
 
     static void assumeInstalled() {
-        assumeTrue(new File("/usr/bin/sipp").canExecute() || onPath("sipp"),
-                "sipp is not installed (Debian package sip-tester); CI installs it");
+        Tools.require("sipp", "sip-tester");
     }
 
     /** Writes an injection file: SEQUENTIAL, then one "user;password" line per user. */
@@ -95,18 +91,5 @@ final class Sipp {
         } catch (URISyntaxException e) {
             throw new IOException(e);
         }
-    }
-
-    private static boolean onPath(String tool) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String d : path.split(File.pathSeparator)) {
-            if (new File(d, tool).canExecute()) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,0 +1,114 @@
+package org.peerline.gateway.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A headless baresip phone (Debian baresip-core): registers one account through the gateway with digest
+ * auth, answers calls by itself, sends a sine tone of its own frequency and records what it hears to a WAV
+ * file (module sndfile). No sound card: the tone comes from ausine, playback goes to aubridge.
+ */
+final class Baresip implements AutoCloseable {
+    final String user;
+    final Path home;
+    private final Process process;
+    private final Path log;
+
+    private Baresip(String user, Path home, Process process, Path log) {
+        this.user = user;
+        this.home = home;
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Starts a phone for {@code user} on {@code sipPort} (and sipPort+1, which baresip takes for TLS)
+     * registered via the gateway at {@code gatewayPort}; {@code commands} run at start-up (e.g. a dial).
+     */
+    static Baresip start(Path dir, String user, String password, String domain, int gatewayPort, int sipPort,
+                         int rtpBase, int toneHz, String... commands) throws IOException {
+        Path home = Files.createDirectories(dir.resolve("baresip-" + user));
+        Path snd = Files.createDirectories(home.resolve("snd"));
+        Files.writeString(home.resolve("config"), String.join("\n",
+                "poll_method epoll",
+                "net_interface 127.0.0.1",
+                "sip_listen 127.0.0.1:" + sipPort,
+                "audio_source ausine," + toneHz,
+                "ausrc_srate 48000",
+                "ausrc_channels 2",
+                "audio_player aubridge,x",
+                "audio_alert aubridge,x",
+                "rtp_ports " + rtpBase + "-" + (rtpBase + 19),
+                "module_path /usr/lib/baresip/modules",
+                "module g711.so",
+                "module ausine.so",
+                "module aubridge.so",
+                "module sndfile.so",
+                "module_app account.so",
+                "module_app menu.so",
+                "snd_path " + snd,
+                ""), StandardCharsets.US_ASCII);
+        Files.writeString(home.resolve("accounts"), "<sip:" + user + "@" + domain + ">;auth_user=" + user
+                + ";auth_pass=" + password + ";outbound=\"sip:127.0.0.1:" + gatewayPort + ";transport=udp\""
+                + ";regint=300;audio_codecs=PCMU;answermode=auto\n", StandardCharsets.US_ASCII);
+        List<String> cmd = new ArrayList<>(List.of("baresip", "-f", home.toString()));
+        for (String c : commands) {
+            cmd.add("-e");
+            cmd.add(c);
+        }
+        Path log = home.resolve("baresip.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new Baresip(user, home, p, log);
+    }
+
+    String output() throws IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+    }
+
+    /** Waits until the output contains {@code text}; false on timeout or if baresip exited. */
+    boolean awaitOutput(String text, long millis) throws IOException, InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < end) {
+            if (output().contains(text)) {
+                return true;
+            }
+            if (!process.isAlive()) {
+                return output().contains(text);
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    /** The WAV file of what this phone heard in its last call (sndfile's "-dec" dump), or null. */
+    Path heard() throws IOException {
+        try (Stream<Path> s = Files.list(home.resolve("snd"))) {
+            return s.filter(p -> p.getFileName().toString().endsWith("-dec.wav")).findFirst().orElse(null);
+        }
+    }
+
+    /** Seconds of received audio recorded so far (8 kHz, 16-bit mono after the 44-byte header). */
+    double heardSeconds() throws IOException {
+        Path p = heard();
+        return p == null ? 0 : Math.max(0, Files.size(p) - 44) / 16000.0;
+    }
+
+    /** SIGTERM: baresip hangs up its calls (BYE) and unregisters before it exits. */
+    boolean stop(long millis) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}
