@@ -139,7 +139,11 @@ public final class BindingTable {
 
     /** Drops expired contacts and tells listeners about each AOR that changed. */
     public void expire(long now) {
-        for (String aor : List.copyOf(table.keySet())) {
+        for (Map.Entry<String, List<Binding>> e : table.entrySet()) {
+            if (e.getValue().stream().allMatch(b -> b.live(now))) {
+                continue; // the common case: nothing to do, no copy, no lock
+            }
+            String aor = e.getKey();
             List<Binding> after = new ArrayList<>();
             boolean[] changed = new boolean[1];
             table.computeIfPresent(aor, (k, old) -> {

@@ -6,16 +6,19 @@ import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
 import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
+import gov.nist.javax.sip.stack.UDPMessageProcessor;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.nio.channels.SocketChannel;
 import javax.sip.ListeningPoint;
 
 /**
- * The stack's NIO transports, except that accepted TCP connections are framed by {@link FramedTcpChannel}.
- * Connections the box opens itself still use the stack's framer (the stack gives no hook for them);
- * phones' connections, which is where compact headers come from, are all accepted ones. Named in the
- * stack property {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}.
+ * The stack's NIO transports with two changes. Accepted TCP connections are framed by
+ * {@link FramedTcpChannel} (connections the box opens itself still use the stack's framer: the stack gives
+ * no hook for them; phones' connections, where compact headers come from, are all accepted ones). UDP
+ * datagrams wait for a worker in a bounded queue, each in an array of its own size ({@link SheddingQueue}).
+ * Named in the stack property {@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}.
  */
 public final class FramedProcessorFactory implements MessageProcessorFactory {
     private final NioMessageProcessorFactory nio = new NioMessageProcessorFactory();
@@ -31,7 +34,33 @@ public final class FramedProcessorFactory implements MessageProcessorFactory {
         if (ListeningPoint.TCP.equalsIgnoreCase(transport)) {
             return new Processor(ip, stack, port);
         }
+        if (ListeningPoint.UDP.equalsIgnoreCase(transport)) {
+            return new UdpProcessor(ip, stack, port);
+        }
         return nio.createMessageProcessor(stack, ip, port, transport);
+    }
+
+    private static final class UdpProcessor extends UDPMessageProcessor {
+        UdpProcessor(InetAddress ip, SIPTransactionStack stack, int port) throws IOException {
+            super(ip, stack, port);
+            this.messageQueue = new SheddingQueue(SheddingQueue.CAPACITY, ip.getHostAddress() + ":" + port);
+            sendFromListeningSocket(stack);
+        }
+
+        /**
+         * What the stack's own factory does for UDP and the stack offers no setter for: with its
+         * package-private {@code udpFlag} unset, requests go out from a fresh ephemeral socket, and answers
+         * that phones send back to the source port (as they do behind NAT) are lost.
+         */
+        private static void sendFromListeningSocket(SIPTransactionStack stack) throws IOException {
+            try {
+                Field f = SIPTransactionStack.class.getDeclaredField("udpFlag");
+                f.setAccessible(true);
+                f.setBoolean(stack, true);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IOException("this JAIN-SIP version has no udpFlag; cannot send from the SIP socket", e);
+            }
+        }
     }
 
     private static final class Processor extends NioTcpMessageProcessor {

@@ -72,7 +72,7 @@ final class Inbound {
             if (code > 100 && to != null && to.getTag() == null) {
                 to.setTag(Utils.getInstance().generateTag());
             }
-            r.setHeader(ctx.headers.createServerHeader(java.util.List.of(SipContext.SERVER)));
+            r.setHeader((javax.sip.header.Header) ctx.server.clone());
             if (decorate != null) {
                 decorate.accept(r);
             }

@@ -1,10 +1,13 @@
 package org.peerline.gateway.sip;
 
 import java.net.InetAddress;
+import java.text.ParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import javax.sip.address.AddressFactory;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.ServerHeader;
 import javax.sip.message.MessageFactory;
 import org.peerline.gateway.routing.BindingTable;
 import org.peerline.gateway.routing.Cidr;
@@ -32,6 +35,8 @@ final class SipContext {
     final Nonces nonces;
     final SourceGuard guard;
     final RouteSigner routes;
+    /** The Server header of every response, parsed once; responses get a clone. */
+    final ServerHeader server;
 
     SipContext(SipSettings settings, Users users, BindingTable bindings, TimeSource time, MessageFactory messages,
                HeaderFactory headers, AddressFactory addresses, LocalEndpoints local, Nonces nonces,
@@ -47,6 +52,11 @@ final class SipContext {
         this.nonces = nonces;
         this.guard = guard;
         this.routes = routes;
+        try {
+            this.server = headers.createServerHeader(List.of(SERVER));
+        } catch (ParseException e) {
+            throw new IllegalStateException("bad Server header " + SERVER, e);
+        }
     }
 
     /** True if requests from {@code address} skip authentication and rate limits. */

@@ -118,7 +118,10 @@ final class SipService implements SipListener {
             rejectExtensions(in, unsupported);
             return;
         }
-        if (in.transaction == null && !serverTransaction(in)) {
+        // REGISTER is answered statelessly, as registrars usually are: it is idempotent, so a retransmission
+        // is simply processed again (one whose nonce-count was used already gets a stale challenge and the
+        // phone retries at once), and the box keeps no transaction, timer or memory per registration.
+        if (in.transaction == null && !Request.REGISTER.equals(method) && !serverTransaction(in)) {
             return;
         }
         if (Request.CANCEL.equals(method)) {
