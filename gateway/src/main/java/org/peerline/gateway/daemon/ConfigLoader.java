@@ -76,7 +76,8 @@ public final class ConfigLoader {
 
     private static SipSettings sip(Optional<YamlSection> section, SipSettings d, String domain) throws ConfigException {
         if (section.isEmpty()) {
-            return new SipSettings(d.listen(), domain, d.registrar(), d.nonceLifetime(), d.security(), d.trusted());
+            return new SipSettings(d.listen(), domain, d.registrar(), d.nonceLifetime(), d.security(), d.trusted(),
+                    d.timerC());
         }
         YamlSection s = section.get();
         List<ListenAddress> listen = s.list("listen", d.listen(), ListenAddress::parse);
@@ -124,8 +125,12 @@ public final class ConfigLoader {
             x.finish();
         }
         List<Cidr> trusted = s.list("trusted", d.trusted(), Cidr::parse);
+        var timerC = s.duration("timer-c", d.timerC());
+        if (timerC.toSeconds() < 1 || timerC.toMinutes() > 30) {
+            throw s.error("'sip.timer-c' must be between 1s and 30m, got " + timerC.toSeconds() + "s");
+        }
         s.finish();
-        return new SipSettings(listen, domain, reg, nonceLifetime, sec, trusted);
+        return new SipSettings(listen, domain, reg, nonceLifetime, sec, trusted, timerC);
     }
 
     private static PeerlineConfig.Admin admin(Optional<YamlSection> section, PeerlineConfig.Admin d)

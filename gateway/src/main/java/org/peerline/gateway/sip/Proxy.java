@@ -6,8 +6,11 @@ import gov.nist.javax.sip.stack.HopImpl;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
 import javax.sip.InvalidArgumentException;
 import javax.sip.ListeningPoint;
@@ -21,6 +24,7 @@ import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
 import javax.sip.header.MaxForwardsHeader;
+import javax.sip.header.ProxyAuthorizationHeader;
 import javax.sip.header.RecordRouteHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.header.ViaHeader;
@@ -55,6 +59,7 @@ final class Proxy {
         final List<Branch> branches = new ArrayList<>();
         Response best;
         boolean finalSent;
+        ScheduledFuture<?> timerC;
 
         Context(Inbound in, String target) {
             this.in = in;
@@ -90,15 +95,48 @@ final class Proxy {
                 try {
                     URI uri = ctx.addresses.createURI(b.contact());
                     Request fwd = prepare(in, uri);
-                    recordRoute(in, fwd);
-                    start(c, fwd, b.viaSource() ? hop(b.source()) : hopOf(uri));
+                    Hop hop = b.viaSource() ? hop(b.source()) : hopOf(uri);
+                    recordRoute(in, fwd, hop);
+                    start(c, fwd, hop);
                 } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
                     TxLog.warn("{} to {}: cannot fork to {}: {}", in.method(), aor, b.contact(), e.toString());
                 }
             }
             if (c.branches.isEmpty()) {
                 finish(c, Response.TEMPORARILY_UNAVAILABLE, "no reachable contact");
+            } else if (Request.INVITE.equals(in.method())) {
+                restartTimerC(c);
             }
+        }
+    }
+
+    /**
+     * RFC 3261 §16.6 step 11 and §16.8: an INVITE that rings and rings gets no final answer from the
+     * client transaction (Timer B stops at the first provisional), so the proxy gives up itself after
+     * Timer C, restarted by every provisional: it cancels the branches and answers 408.
+     */
+    private void restartTimerC(Context c) {
+        if (c.timerC != null) {
+            c.timerC.cancel(false);
+        }
+        c.timerC = ctx.timers.schedule(() -> timerC(c), ctx.settings.timerC().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void timerC(Context c) {
+        synchronized (c) {
+            if (c.finalSent) {
+                return;
+            }
+            for (Branch b : c.branches) {
+                if (!b.done) {
+                    if (b.provisional) {
+                        sendCancel(b);
+                    } else {
+                        b.cancelWanted = true;
+                    }
+                }
+            }
+            finish(c, Response.REQUEST_TIMEOUT, "no final answer within Timer C (" + ctx.settings.timerC().toSeconds() + " s)");
         }
     }
 
@@ -151,8 +189,7 @@ final class Proxy {
                 }
             }
             if (!c.finalSent) {
-                c.finalSent = true;
-                c.in.reply(Response.REQUEST_TERMINATED, "cancelled by caller");
+                finish(c, Response.REQUEST_TERMINATED, "cancelled by caller");
             }
         }
     }
@@ -181,6 +218,9 @@ final class Proxy {
                 if (code > 100 && !c.finalSent) {
                     aliasContact(out, resp, b.hop.getTransport());
                     c.in.send(out);
+                    if (c.timerC != null) {
+                        restartTimerC(c);
+                    }
                 }
                 return;
             }
@@ -189,6 +229,9 @@ final class Proxy {
                 aliasContact(out, resp, b.hop.getTransport());
                 boolean first = !c.finalSent;
                 c.finalSent = true;
+                if (c.timerC != null) {
+                    c.timerC.cancel(false);
+                }
                 c.in.send(out);
                 if (first) {
                     TxLog.outcome(c.in.request, c.in.source(), code, "from " + b.hop, c.in.startNanos, ctx.time.nanos());
@@ -239,6 +282,9 @@ final class Proxy {
             return;
         }
         c.finalSent = true;
+        if (c.timerC != null) {
+            c.timerC.cancel(false);
+        }
         Response best = c.best;
         if (best.getStatusCode() == Response.SERVICE_UNAVAILABLE) {
             finish(c, Response.SERVER_INTERNAL_ERROR, "branch answered 503");
@@ -251,6 +297,9 @@ final class Proxy {
 
     private static void finish(Context c, int code, String detail) {
         c.finalSent = true;
+        if (c.timerC != null) {
+            c.timerC.cancel(false);
+        }
         c.in.reply(code, detail);
     }
 
@@ -301,6 +350,7 @@ final class Proxy {
         if (requestUri != null) {
             fwd.setRequestURI(requestUri);
         }
+        consumeCredentials(fwd);
         MaxForwardsHeader mf = (MaxForwardsHeader) fwd.getHeader(MaxForwardsHeader.NAME);
         if (mf == null) {
             fwd.setHeader(ctx.headers.createMaxForwardsHeader(70));
@@ -319,19 +369,58 @@ final class Proxy {
         return fwd;
     }
 
-    private void recordRoute(Inbound in, Request fwd) throws ParseException, SipException {
+    /**
+     * Record-Routes a dialog-forming request with the socket it came in on. When it leaves on another
+     * socket (other address or transport: a UDP phone calling a TCP phone), a second Record-Route for
+     * that socket goes on top (RFC 5658 double record-routing), so that each side sends its in-dialog
+     * requests to the socket facing it. Both carry the dialog's signature.
+     */
+    /**
+     * Removes the caller's credentials for this box's realm (RFC 3261 §22.3: a proxy consumes the
+     * Proxy-Authorization meant for it). Forwarded, they would hand the callee a digest response to
+     * guess the caller's password from offline.
+     */
+    private void consumeCredentials(Request fwd) {
+        List<ProxyAuthorizationHeader> keep = new ArrayList<>();
+        ListIterator<?> it = fwd.getHeaders(ProxyAuthorizationHeader.NAME);
+        boolean ours = false;
+        while (it.hasNext()) {
+            ProxyAuthorizationHeader h = (ProxyAuthorizationHeader) it.next();
+            if (ctx.settings.domain().equalsIgnoreCase(h.getRealm())) {
+                ours = true;
+            } else {
+                keep.add(h);
+            }
+        }
+        if (ours) {
+            fwd.removeHeader(ProxyAuthorizationHeader.NAME);
+            keep.forEach(fwd::addHeader);
+        }
+    }
+
+    private void recordRoute(Inbound in, Request fwd, Hop hop) throws ParseException, SipException {
         if (!DIALOG_FORMING.contains(fwd.getMethod())) {
             return;
         }
-        LocalEndpoints.Endpoint ep = ctx.local.of(in.provider);
-        ListeningPoint lp = ep.point(in.transport) != null ? ep.point(in.transport) : ep.points().values().iterator().next();
+        String sig = ctx.routes.sign(((CallIdHeader) fwd.getHeader(CallIdHeader.NAME)).getCallId());
+        LocalEndpoints.Endpoint inEp = ctx.local.of(in.provider);
+        ListeningPoint inLp = inEp.point(in.transport) != null ? inEp.point(in.transport)
+                : inEp.points().values().iterator().next();
+        fwd.addFirst(recordRouteFor(inLp, sig));
+        ListeningPoint outLp = ctx.local.towards(hop.getHost(), hop.getTransport()).point(hop.getTransport());
+        if (outLp != null && (!outLp.getIPAddress().equals(inLp.getIPAddress()) || outLp.getPort() != inLp.getPort()
+                || !outLp.getTransport().equalsIgnoreCase(inLp.getTransport()))) {
+            fwd.addFirst(recordRouteFor(outLp, sig));
+        }
+    }
+
+    private RecordRouteHeader recordRouteFor(ListeningPoint lp, String sig) throws ParseException {
         SipURI rr = ctx.addresses.createSipURI(null, lp.getIPAddress());
         rr.setPort(lp.getPort());
         rr.setTransportParam(lp.getTransport().toLowerCase(Locale.ROOT));
         rr.setLrParam();
-        rr.setParameter(SIG_PARAM, ctx.routes.sign(((CallIdHeader) fwd.getHeader(CallIdHeader.NAME)).getCallId()));
-        RecordRouteHeader h = ctx.headers.createRecordRouteHeader(ctx.addresses.createAddress(rr));
-        fwd.addFirst(h);
+        rr.setParameter(SIG_PARAM, sig);
+        return ctx.headers.createRecordRouteHeader(ctx.addresses.createAddress(rr));
     }
 
     private ViaHeader via(LocalEndpoints.Endpoint ep, String transport) throws ParseException, InvalidArgumentException {

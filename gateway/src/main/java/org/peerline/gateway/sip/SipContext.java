@@ -5,6 +5,7 @@ import java.text.ParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import javax.sip.address.AddressFactory;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.ServerHeader;
@@ -35,12 +36,14 @@ final class SipContext {
     final Nonces nonces;
     final SourceGuard guard;
     final RouteSigner routes;
+    /** Timers of the proxy (Timer C) and housekeeping; one thread, tasks must be short. */
+    final ScheduledExecutorService timers;
     /** The Server header of every response, parsed once; responses get a clone. */
     final ServerHeader server;
 
     SipContext(SipSettings settings, Users users, BindingTable bindings, TimeSource time, MessageFactory messages,
                HeaderFactory headers, AddressFactory addresses, LocalEndpoints local, Nonces nonces,
-               SourceGuard guard, RouteSigner routes) {
+               SourceGuard guard, RouteSigner routes, ScheduledExecutorService timers) {
         this.settings = settings;
         this.users = users;
         this.bindings = bindings;
@@ -52,6 +55,7 @@ final class SipContext {
         this.nonces = nonces;
         this.guard = guard;
         this.routes = routes;
+        this.timers = timers;
         try {
             this.server = headers.createServerHeader(List.of(SERVER));
         } catch (ParseException e) {

@@ -103,23 +103,23 @@ public final class SipEdge implements AutoCloseable {
             }
             SecureRandom random = new SecureRandom();
             var sec = settings.security();
+            ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sip-housekeeping");
+                t.setDaemon(true);
+                return t;
+            });
             SipContext ctx = new SipContext(settings, users, bindings, time, factory.createMessageFactory(),
                     factory.createHeaderFactory(), factory.createAddressFactory(),
                     new LocalEndpoints(endpoints, localHosts),
                     new Nonces(settings.nonceLifetime().toMillis(), random),
                     new SourceGuard(sec.rateLimit(), sec.rateBurst(), sec.authFailures(),
                             sec.failureWindow().toNanos(), sec.blockTime().toNanos()),
-                    new RouteSigner(random));
+                    new RouteSigner(random), hk);
             SipService service = new SipService(ctx);
             for (LocalEndpoints.Endpoint ep : endpoints) {
                 ep.provider().addSipListener(service);
             }
             stack.start();
-            ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "sip-housekeeping");
-                t.setDaemon(true);
-                return t;
-            });
             hk.scheduleWithFixedDelay(() -> bindings.expire(time.millis()), 5, 5, TimeUnit.SECONDS);
             hk.scheduleWithFixedDelay(() -> ctx.guard.sweep(time.nanos()), 60, 60, TimeUnit.SECONDS);
             LOG.info("SIP listening on {} for domain {}", listening, settings.domain());

@@ -286,15 +286,18 @@ final class SipService implements SipListener {
     private record Route(String signature, boolean signed) {
     }
 
+    /** Removes our Route entries from the top (two after double record-routing); signed only if all are. */
     private Route popOurRoute(Inbound in) {
-        RouteHeader top = (RouteHeader) in.request.getHeader(RouteHeader.NAME);
-        if (top == null || !(top.getAddress().getURI() instanceof SipURI u) || !ctx.local.isLocal(u.getHost(), u.getPort())) {
-            return null;
-        }
-        in.request.removeFirst(RouteHeader.NAME);
-        String sig = u.getParameter(Proxy.SIG_PARAM);
+        Route popped = null;
         CallIdHeader callId = (CallIdHeader) in.request.getHeader(CallIdHeader.NAME);
-        return new Route(sig, sig != null && callId != null && ctx.routes.verify(callId.getCallId(), sig));
+        while (in.request.getHeader(RouteHeader.NAME) instanceof RouteHeader top
+                && top.getAddress().getURI() instanceof SipURI u && ctx.local.isLocal(u.getHost(), u.getPort())) {
+            in.request.removeFirst(RouteHeader.NAME);
+            String sig = u.getParameter(Proxy.SIG_PARAM);
+            boolean signed = sig != null && callId != null && ctx.routes.verify(callId.getCallId(), sig);
+            popped = new Route(sig, signed && (popped == null || popped.signed()));
+        }
+        return popped;
     }
 
     /** Checks the stack leaves to the application; returns why the request is malformed, or null. */

@@ -11,9 +11,12 @@ import org.peerline.gateway.routing.Cidr;
  * @param domain        the site's SIP domain, also the digest realm
  * @param nonceLifetime how long a digest nonce stays valid before the answer is {@code stale=true}
  * @param trusted       source networks whose requests are neither challenged nor rate-limited
+ * @param timerC        how long the proxy lets a ringing INVITE go without a final answer (RFC 3261 Timer C)
  */
 public record SipSettings(List<ListenAddress> listen, String domain, Registrar registrar, Duration nonceLifetime,
-                          Security security, List<Cidr> trusted) {
+                          Security security, List<Cidr> trusted, Duration timerC) {
+    /** Timer C: more than 3 minutes (RFC 3261 §16.6 step 11). */
+    public static final Duration DEFAULT_TIMER_C = Duration.ofSeconds(181);
 
     public SipSettings {
         listen = List.copyOf(listen);

@@ -33,6 +33,12 @@ final class Baresip implements AutoCloseable {
      */
     static Baresip start(Path dir, String user, String password, String domain, int gatewayPort, int sipPort,
                          int rtpBase, int toneHz, String... commands) throws IOException {
+        return start(dir, user, password, domain, "udp", gatewayPort, sipPort, rtpBase, toneHz, commands);
+    }
+
+    /** As above, with the phone's SIP over {@code transport} (udp or tcp); the SIP trace goes to the output. */
+    static Baresip start(Path dir, String user, String password, String domain, String transport, int gatewayPort,
+                         int sipPort, int rtpBase, int toneHz, String... commands) throws IOException {
         Path home = Files.createDirectories(dir.resolve("baresip-" + user));
         Path snd = Files.createDirectories(home.resolve("snd"));
         Files.writeString(home.resolve("config"), String.join("\n",
@@ -55,9 +61,9 @@ final class Baresip implements AutoCloseable {
                 "snd_path " + snd,
                 ""), StandardCharsets.US_ASCII);
         Files.writeString(home.resolve("accounts"), "<sip:" + user + "@" + domain + ">;auth_user=" + user
-                + ";auth_pass=" + password + ";outbound=\"sip:127.0.0.1:" + gatewayPort + ";transport=udp\""
+                + ";auth_pass=" + password + ";outbound=\"sip:127.0.0.1:" + gatewayPort + ";transport=" + transport + "\""
                 + ";regint=300;audio_codecs=PCMU;answermode=auto\n", StandardCharsets.US_ASCII);
-        List<String> cmd = new ArrayList<>(List.of("baresip", "-f", home.toString()));
+        List<String> cmd = new ArrayList<>(List.of("baresip", "-s", "-f", home.toString()));
         for (String c : commands) {
             cmd.add("-e");
             cmd.add(c);

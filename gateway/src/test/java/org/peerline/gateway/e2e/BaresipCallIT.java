@@ -1,9 +1,11 @@
 package org.peerline.gateway.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,10 +49,34 @@ class BaresipCallIT {
 
     @Test
     void twoSoftphonesRegisterCallAndHearEachOther() throws Exception {
+        call("udp");
+    }
+
+    /**
+     * bob's phone uses TCP, alice's UDP: the INVITE leaves the box on another socket than it came in on,
+     * so bob must see two Record-Routes (RFC 5658), the box's TCP socket on top, and the call must work
+     * both ways, including bob's own in-dialog requests (his BYE follows the top route).
+     */
+    @Test
+    void aUdpPhoneCallsATcpPhoneThroughTwoRecordRoutes() throws Exception {
+        call("tcp");
+        String invite = receivedInvite(bob.output());
+        List<String> routes = invite.lines().filter(l -> l.regionMatches(true, 0, "Record-Route:", 0, 13))
+                .flatMap(l -> java.util.regex.Pattern.compile("<sip:[^>]*>").matcher(l).results()
+                        .map(java.util.regex.MatchResult::group))
+                .toList();
+        assertEquals(2, routes.size(), "Record-Route headers bob received:\n" + invite);
+        assertTrue(routes.get(0).contains("transport=tcp") && routes.get(1).contains("transport=udp"),
+                "expected the TCP socket on top, the UDP one below:\n" + routes);
+        assertTrue(invite.lines().noneMatch(l -> l.regionMatches(true, 0, "Proxy-Authorization:", 0, 20)),
+                "the box forwarded alice's credentials to bob:\n" + invite);
+    }
+
+    private void call(String bobTransport) throws Exception {
         String domain = GatewayFixture.DOMAIN;
-        bob = Baresip.start(dir, "bob", "bob-secret", domain, gw.sipPort, phonePort(), 41040, BOB_HZ);
-        assertTrue(bob.awaitOutput("bob@" + domain + ": {0/UDP/v4} 200 OK", 10_000),
-                "bob did not register:\n" + bob.output());
+        bob = Baresip.start(dir, "bob", "bob-secret", domain, bobTransport, gw.sipPort, phonePort(), 41040, BOB_HZ);
+        assertTrue(bob.awaitOutput("bob@" + domain + ": {0/" + bobTransport.toUpperCase(java.util.Locale.ROOT)
+                + "/v4} 200 OK", 10_000), "bob did not register:\n" + bob.output());
 
         alice = Baresip.start(dir, "alice", "alice-secret", domain, gw.sipPort, phonePort(), 41000, ALICE_HZ,
                 "/dial sip:bob@" + domain);
@@ -61,11 +87,27 @@ class BaresipCallIT {
         while ((alice.heardSeconds() < 3 || bob.heardSeconds() < 3) && System.currentTimeMillis() < end) {
             Thread.sleep(200);
         }
-        assertTrue(alice.stop(10_000), "alice did not hang up and exit");
-        assertTrue(bob.stop(10_000), "bob did not exit");
+        assertTrue(bob.stop(10_000), "bob did not hang up and exit");
+        assertTrue(alice.awaitOutput("terminated", 5_000) || alice.output().contains("closed"),
+                "alice did not see bob's BYE:\n" + alice.output());
+        assertTrue(alice.stop(10_000), "alice did not exit");
 
         assertHeard(alice, BOB_HZ, ALICE_HZ);
         assertHeard(bob, ALICE_HZ, BOB_HZ);
+    }
+
+    /** The first INVITE in a baresip SIP trace, up to the blank line ending its headers. */
+    private static String receivedInvite(String trace) {
+        int at = trace.indexOf("INVITE sip:bob");
+        if (at < 0) {
+            return "";
+        }
+        int end = trace.indexOf("\n\n", at);
+        int crlf = trace.indexOf("\r\n\r\n", at);
+        if (crlf >= 0 && (end < 0 || crlf < end)) {
+            end = crlf;
+        }
+        return trace.substring(at, end < 0 ? trace.length() : end);
     }
 
     private static void assertHeard(Baresip phone, int expectHz, int ownHz) throws Exception {

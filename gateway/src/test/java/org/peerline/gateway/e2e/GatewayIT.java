@@ -95,6 +95,24 @@ class GatewayIT {
     }
 
     @Test
+    void givesUpOnACallThatRingsPastTimerC() throws Exception {
+        gw.close();
+        gw = GatewayFixture.start(java.nio.file.Files.createDirectories(dir.resolve("timer-c")), "  timer-c: 3s\n");
+        remote = "127.0.0.1:" + gw.sipPort;
+        int uasPort = GatewayFixture.freePort();
+        register("bob", "bob-secret", uasPort);
+        try (Sipp.Running uas = Sipp.start(dir, "uas-cancel.xml", "-i", "127.0.0.1", "-p", String.valueOf(uasPort),
+                "-t", "u1", "-m", "1")) {
+            Path inf = Sipp.credentials(dir, "alice.csv", "alice", "alice-secret");
+            Sipp.Result uac = Sipp.run(dir, "uac-ring-timeout.xml", 40, "-inf", inf.toString(), "-s", "bob",
+                    "-key", "domain", domain, "-auth_uri", "bob@" + domain, "-i", "127.0.0.1", "-m", "1", remote);
+            assertEquals(0, uac.exit(), "caller did not get 408:\n" + uac.output());
+            // only Timer C makes the box cancel the callee by itself: the caller sent no CANCEL
+            assertEquals(0, uas.await(20).exit(), "callee was not cancelled (CANCEL, 487, ACK)");
+        }
+    }
+
+    @Test
     void relaysAnAuthenticatedMessage() throws Exception {
         int uasPort = GatewayFixture.freePort();
         register("bob", "bob-secret", uasPort);
