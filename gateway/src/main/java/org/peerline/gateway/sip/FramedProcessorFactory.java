@@ -43,7 +43,8 @@ public final class FramedProcessorFactory implements MessageProcessorFactory {
     private static final class UdpProcessor extends UDPMessageProcessor {
         UdpProcessor(InetAddress ip, SIPTransactionStack stack, int port) throws IOException {
             super(ip, stack, port);
-            this.messageQueue = new SheddingQueue(SheddingQueue.CAPACITY, ip.getHostAddress() + ":" + port);
+            this.messageQueue = new SheddingQueue(SheddingQueue.CAPACITY, SheddingQueue.NEW_WORK_LIMIT,
+                    ip.getHostAddress() + ":" + port);
             sendFromListeningSocket(stack);
         }
 
