@@ -811,6 +811,19 @@ stop_peerline() {
     stop_server
 }
 
+# live_heap KEY: the Java heap still in use after a full GC, with every AOR registered (the live set:
+# users, bindings, stack state), as opposed to the sampled "heap in use", which includes garbage the
+# collector has not needed to reclaim yet under -Xmx
+live_heap() {
+    local key=$1 kb
+    [[ -n $SERVER_PID ]] && command -v jcmd >/dev/null || return 0
+    timeout 30 jcmd "$SERVER_PID" GC.run >/dev/null 2>&1 || return 0
+    kb=$(jcmd_heap_used_kb)
+    [[ $kb -gt 0 ]] || return 0
+    FIGMEM[$key]=$(printf 'live heap after full GC %.0f MiB (%s AORs registered, %s users)' "$(calc "$kb / 1024")" "$AORS" "$AORS")
+    log "${FIGMEM[$key]}"
+}
+
 bench_peerline() {
     log "=== Peerline ($JAR) ==="
     mkdir -p "$PEER_DIR/data"
@@ -826,6 +839,7 @@ bench_peerline() {
         fill register-auth.xml
         search peer_reg_auth "REGISTER digest" "$REG_START" "$REG_TRIAL_SECS" reg_trial "REGISTER digest" register-auth.xml
     fi
+    live_heap peer_live_heap
     start_uas register-auth.xml
     if [[ $MODE == quick ]]; then
         quick peer_call_auth "$QUICK_CALL_RATE" call_trial "calls 407-auth" "$QUICK_CALL_RATE" "$((QUICK_CALLS / QUICK_CALL_RATE))"
@@ -896,7 +910,7 @@ if [[ $MODE == full ]]; then
 fi
 echo
 echo "memory at the reported rates:"
-for k in peer_reg_auth peer_call_auth peer_call_trusted kam_reg_auth kam_reg_noauth kam_call_noauth; do
+for k in peer_live_heap peer_reg_auth peer_call_auth peer_call_trusted kam_reg_auth kam_reg_noauth kam_call_noauth; do
     if [[ -n ${FIGMEM[$k]:-} ]]; then
         printf '  %-20s %s\n' "$k" "${FIGMEM[$k]}"
     fi

@@ -71,12 +71,22 @@ public final class BindingTable {
      * request's makes the whole request out of order. Beyond {@code maxContacts}, the oldest are dropped.
      */
     public Outcome register(String aor, String callId, long cseq, List<Change> changes, long now) {
+        return register(aor, callId, cseq, changes, now, false);
+    }
+
+    /**
+     * As {@link #register(String, String, long, List, long)}; a {@code retransmission} of the REGISTER that
+     * set the stored CSeq (see {@link RecentRequests}) is applied again instead of refused.
+     */
+    public Outcome register(String aor, String callId, long cseq, List<Change> changes, long now,
+                            boolean retransmission) {
         Outcome[] out = new Outcome[1];
         table.compute(aor, (k, old) -> {
             List<Binding> cur = old == null ? new ArrayList<>() : live(old, now);
             for (Change c : changes) {
                 for (Binding b : cur) {
-                    if (b.contact().equals(c.contact()) && b.callId().equals(callId) && cseq <= b.cseq()) {
+                    if (b.contact().equals(c.contact()) && b.callId().equals(callId)
+                            && outOfOrder(cseq, b.cseq(), retransmission)) {
                         out[0] = new OutOfOrder(b.cseq());
                         return old;
                     }
@@ -105,11 +115,16 @@ public final class BindingTable {
 
     /** Removes every contact of {@code aor} ({@code Contact: *}, RFC 3261 §10.3 step 6), with the same CSeq rule. */
     public Outcome removeAll(String aor, String callId, long cseq, long now) {
+        return removeAll(aor, callId, cseq, now, false);
+    }
+
+    /** As {@link #removeAll(String, String, long, long)}, with the retransmission rule of {@code register}. */
+    public Outcome removeAll(String aor, String callId, long cseq, long now, boolean retransmission) {
         Outcome[] out = new Outcome[1];
         table.compute(aor, (k, old) -> {
             List<Binding> cur = old == null ? List.of() : live(old, now);
             for (Binding b : cur) {
-                if (b.callId().equals(callId) && cseq <= b.cseq()) {
+                if (b.callId().equals(callId) && outOfOrder(cseq, b.cseq(), retransmission)) {
                     out[0] = new OutOfOrder(b.cseq());
                     return old;
                 }
@@ -121,6 +136,10 @@ public final class BindingTable {
             notify(aor, a.bindings());
         }
         return out[0];
+    }
+
+    private static boolean outOfOrder(long cseq, long stored, boolean retransmission) {
+        return retransmission ? cseq < stored : cseq <= stored;
     }
 
     /** Loads bindings read back from storage at start (no listener is told). */
@@ -140,7 +159,7 @@ public final class BindingTable {
     /** Drops expired contacts and tells listeners about each AOR that changed. */
     public void expire(long now) {
         for (Map.Entry<String, List<Binding>> e : table.entrySet()) {
-            if (e.getValue().stream().allMatch(b -> b.live(now))) {
+            if (allLive(e.getValue(), now)) {
                 continue; // the common case: nothing to do, no copy, no lock
             }
             String aor = e.getKey();
@@ -156,6 +175,15 @@ public final class BindingTable {
                 notify(aor, List.copyOf(after));
             }
         }
+    }
+
+    private static boolean allLive(List<Binding> bindings, long now) {
+        for (int i = 0, n = bindings.size(); i < n; i++) { // runs over every AOR each sweep: no stream, no garbage
+            if (!bindings.get(i).live(now)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Every live binding, for the admin API and diagnostics. */

@@ -45,6 +45,14 @@ final class DigestAuth {
 
     /** Checks Authorization (when {@code proxy} is false) or Proxy-Authorization credentials for our realm. */
     Result check(Inbound in, boolean proxy) {
+        return check(in, proxy, false);
+    }
+
+    /**
+     * As {@link #check(Inbound, boolean)}; for the {@code retransmission} of a request already accepted, a
+     * nonce-count seen before is expected and accepted (the credentials are checked all the same).
+     */
+    Result check(Inbound in, boolean proxy, boolean retransmission) {
         AuthorizationHeader h = credentials(in, proxy);
         if (h == null) {
             return NONE;
@@ -77,7 +85,8 @@ final class DigestAuth {
             }
         }
         Nonces.Verdict v = ctx.nonces.use(nonce, count, ctx.time.millis());
-        return v == Nonces.Verdict.VALID ? new Ok(user.get()) : new Challenge(true, false);
+        boolean ok = v == Nonces.Verdict.VALID || v == Nonces.Verdict.REPLAY && retransmission;
+        return ok ? new Ok(user.get()) : new Challenge(true, false);
     }
 
     /** Answers with a fresh challenge (401 for REGISTER, 407 otherwise). */

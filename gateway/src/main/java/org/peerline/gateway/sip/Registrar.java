@@ -18,6 +18,7 @@ import javax.sip.header.ViaHeader;
 import javax.sip.message.Response;
 import org.peerline.gateway.routing.Binding;
 import org.peerline.gateway.routing.BindingTable;
+import org.peerline.gateway.routing.RecentRequests;
 import org.peerline.provisioning.api.User;
 
 /** The registrar (RFC 3261 §10.3): authenticates REGISTER and updates the binding table. */
@@ -42,6 +43,12 @@ final class Registrar {
             in.refuse(Response.FORBIDDEN, "Not Our Domain", "foreign domain");
             return;
         }
+        ViaHeader top = (ViaHeader) in.request.getHeader(ViaHeader.NAME);
+        long fingerprint = RecentRequests.fingerprint(top == null ? null : top.getBranch(),
+                top == null ? null : top.getHost() + ":" + top.getPort(),
+                ((CallIdHeader) in.request.getHeader(CallIdHeader.NAME)).getCallId(),
+                String.valueOf(((CSeqHeader) in.request.getHeader(CSeqHeader.NAME)).getSeqNumber()), in.source());
+        boolean retransmission = ctx.recentRegisters.seen(fingerprint);
         User user;
         if (ctx.trusted(in.sourceAddress)) {
             var named = ctx.user(toSip.getUser());
@@ -51,7 +58,7 @@ final class Registrar {
             }
             user = named.get();
         } else {
-            DigestAuth.Result result = auth.check(in, false);
+            DigestAuth.Result result = auth.check(in, false, retransmission);
             if (result instanceof DigestAuth.Challenge c) {
                 if (c.failed() && ctx.guard.authFailed(in.sourceIp, ctx.time.nanos())) {
                     TxLog.warn("blocking {} for {}s after repeated authentication failures", in.sourceIp,
@@ -67,10 +74,13 @@ final class Registrar {
                 return;
             }
         }
-        apply(in, ctx.aor(user));
+        if (apply(in, ctx.aor(user), retransmission)) {
+            ctx.recentRegisters.remember(fingerprint);
+        }
     }
 
-    private void apply(Inbound in, String aor) {
+    /** Applies the REGISTER's contacts and answers; true if it was answered 200. */
+    private boolean apply(Inbound in, String aor, boolean retransmission) {
         long now = ctx.time.millis();
         var reg = ctx.settings.registrar();
         CallIdHeader callId = (CallIdHeader) in.request.getHeader(CallIdHeader.NAME);
@@ -89,9 +99,9 @@ final class Registrar {
         } else if (contacts.stream().anyMatch(c -> ((Contact) c).isWildCard())) {
             if (contacts.size() != 1 || expiresHeader == null || expiresHeader.getExpires() != 0) {
                 in.reply(Response.BAD_REQUEST, "Contact * needs Expires: 0 and no other contact");
-                return;
+                return false;
             }
-            outcome = ctx.bindings.removeAll(aor, callId.getCallId(), cseq, now);
+            outcome = ctx.bindings.removeAll(aor, callId.getCallId(), cseq, now, retransmission);
         } else {
             List<BindingTable.Change> changes = new ArrayList<>();
             String userAgent = userAgent(in);
@@ -107,7 +117,7 @@ final class Registrar {
                             throw new IllegalStateException(e);
                         }
                     });
-                    return;
+                    return false;
                 }
                 URI uri = c.getAddress().getURI();
                 boolean behindNat = rport || !(uri instanceof SipURI su) || !in.sourceIp.equals(su.getHost())
@@ -116,12 +126,12 @@ final class Registrar {
                 changes.add(new BindingTable.Change(uri.toString(), q, Math.min(expires, reg.maxExpires()),
                         in.source(), behindNat, userAgent));
             }
-            outcome = ctx.bindings.register(aor, callId.getCallId(), cseq, changes, now);
+            outcome = ctx.bindings.register(aor, callId.getCallId(), cseq, changes, now, retransmission);
         }
         if (outcome instanceof BindingTable.OutOfOrder o) {
             in.refuse(Response.SERVER_INTERNAL_ERROR, "Out Of Order CSeq",
                     "CSeq " + cseq + " <= stored " + o.storedCseq());
-            return;
+            return false;
         }
         List<Binding> now2 = ((BindingTable.Applied) outcome).bindings();
         in.reply(Response.OK, aor + " contacts=" + now2.size(), r -> {
@@ -141,6 +151,7 @@ final class Registrar {
                 throw new IllegalStateException("cannot list bindings", e);
             }
         });
+        return true;
     }
 
     private static String userAgent(Inbound in) {

@@ -13,6 +13,7 @@ import javax.sip.message.MessageFactory;
 import org.peerline.gateway.routing.BindingTable;
 import org.peerline.gateway.routing.Cidr;
 import org.peerline.gateway.routing.Nonces;
+import org.peerline.gateway.routing.RecentRequests;
 import org.peerline.gateway.routing.RouteSigner;
 import org.peerline.gateway.routing.SourceGuard;
 import org.peerline.gateway.routing.TimeSource;
@@ -36,6 +37,8 @@ final class SipContext {
     final Nonces nonces;
     final SourceGuard guard;
     final RouteSigner routes;
+    /** REGISTERs answered lately, so that a retransmission gets the same answer (no transaction holds it). */
+    final RecentRequests recentRegisters = new RecentRequests();
     /** Timers of the proxy (Timer C) and housekeeping; one thread, tasks must be short. */
     final ScheduledExecutorService timers;
     /** The Server header of every response, parsed once; responses get a clone. */

@@ -1,5 +1,6 @@
 package org.peerline.gateway.sip;
 
+import gov.nist.javax.sip.stack.timers.ScheduledExecutorSipTimer;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -15,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.ListeningPoint;
@@ -103,11 +104,14 @@ public final class SipEdge implements AutoCloseable {
             }
             SecureRandom random = new SecureRandom();
             var sec = settings.security();
-            ScheduledExecutorService hk = Executors.newSingleThreadScheduledExecutor(r -> {
+            ScheduledThreadPoolExecutor hk = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "sip-housekeeping");
                 t.setDaemon(true);
                 return t;
             });
+            // Timer C is cancelled by almost every call long before it fires: drop the task (and the
+            // call it holds) from the queue at once, not 3 minutes later.
+            hk.setRemoveOnCancelPolicy(true);
             SipContext ctx = new SipContext(settings, users, bindings, time, factory.createMessageFactory(),
                     factory.createHeaderFactory(), factory.createAddressFactory(),
                     new LocalEndpoints(endpoints, localHosts),
@@ -177,6 +181,10 @@ public final class SipEdge implements AutoCloseable {
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
         // Callbacks run concurrently on a fixed pool instead of a thread per UDP message.
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "8");
+        // Transaction timers on a ScheduledThreadPoolExecutor, which removes a cancelled timer from
+        // its queue; the default java.util.Timer keeps it (one synchronised queue, every Timer B/F
+        // of a completed transaction waiting out its 32 s).
+        p.setProperty("gov.nist.javax.sip.TIMER_CLASS_NAME", ScheduledExecutorSipTimer.class.getName());
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", FramedProcessorFactory.class.getName());
         p.setProperty("gov.nist.javax.sip.TCP_POST_PARSING_THREAD_POOL_SIZE", "4");

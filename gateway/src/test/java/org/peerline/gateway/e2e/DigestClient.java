@@ -24,6 +24,8 @@ final class DigestClient implements AutoCloseable {
     private int seq;
     /** The last response received, for assertions on its headers. */
     String last = "";
+    private String lastSent = "";
+    private String lastCallId = "";
 
     DigestClient(int serverPort) throws IOException {
         this.socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
@@ -69,6 +71,26 @@ final class DigestClient implements AutoCloseable {
                 + (auth == null ? "" : auth + "\r\n")
                 + (method.equals("MESSAGE") ? "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"
                         : "Content-Length: 0\r\n\r\n");
+        lastSent = msg;
+        lastCallId = callId;
+        return transmit(msg, callId);
+    }
+
+    /** Sends the last request again, byte for byte, as a UDP client retransmits; returns the final status. */
+    int retransmitLast() throws IOException {
+        return transmit(lastSent, lastCallId);
+    }
+
+    /**
+     * Sends the last request again with a new Via branch: a new request that replays the old credentials
+     * (same nonce, same nonce-count). Returns the final status.
+     */
+    int replayLastAsNewRequest() throws IOException {
+        return transmit(lastSent.replaceFirst("branch=z9hG4bK-dc\\d+", "branch=z9hG4bK-replay" + System.nanoTime()),
+                lastCallId);
+    }
+
+    private int transmit(String msg, String callId) throws IOException {
         byte[] b = msg.getBytes(StandardCharsets.UTF_8);
         socket.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), serverPort));
         long end = System.currentTimeMillis() + 2000;

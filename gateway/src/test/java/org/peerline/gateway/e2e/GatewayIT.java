@@ -149,6 +149,19 @@ class GatewayIT {
     }
 
     @Test
+    void aRetransmittedRegisterIsAnsweredLikeTheOriginalButAReplayIsNot() throws Exception {
+        try (DigestClient c = new DigestClient(gw.sipPort)) {
+            assertEquals(200, c.request("REGISTER", "sip:" + domain, "alice", "alice-secret"));
+            // the phone's 200 was lost: it retransmits the same request (same branch, nonce-count, CSeq)
+            assertEquals(200, c.retransmitLast(), c.last);
+            assertTrue(c.last.contains("Contact: <sip:alice@127.0.0.1:"), c.last);
+            // the same credentials in a new transaction are a replay: challenged again, stale
+            assertEquals(401, c.replayLastAsNewRequest(), c.last);
+            assertTrue(c.last.toLowerCase(java.util.Locale.ROOT).contains("stale=true"), c.last);
+        }
+    }
+
+    @Test
     void userAddedWhileRunningCanRegisterAtOnce() throws Exception {
         try (var other = org.peerline.provisioning.api.Provisioning.open(gw.data, domain);
              DigestClient c = new DigestClient(gw.sipPort)) {
