@@ -1,7 +1,7 @@
 package org.peerline.overlay.message;
 
 /** Bytes that are not a well-formed RELOAD structure; the message says what and at which offset. */
-public final class DecodeException extends Exception {
+public class DecodeException extends Exception {
     private static final long serialVersionUID = 1L;
 
     public DecodeException(String message) {

@@ -1,0 +1,876 @@
+package org.peerline.overlay.node;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.api.PeerAddress;
+import org.peerline.overlay.message.Bodies;
+import org.peerline.overlay.message.ChordBodies;
+import org.peerline.overlay.message.DecodeException;
+import org.peerline.overlay.message.Destination;
+import org.peerline.overlay.message.ErrorCode;
+import org.peerline.overlay.message.ForwardingHeader;
+import org.peerline.overlay.message.LinkBodies;
+import org.peerline.overlay.message.MessageCode;
+import org.peerline.overlay.message.MessageContents;
+import org.peerline.overlay.message.ReloadMessage;
+import org.peerline.overlay.message.SecurityBlock;
+import org.peerline.overlay.message.StorageBodies;
+import org.peerline.overlay.message.StorageBodies.KindData;
+import org.peerline.overlay.topology.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A RELOAD peer (RFC 6940): originates, forwards and answers messages with symmetric recursive routing
+ * (§6.2), joins through an admitting peer, stores and replicates data, and leaves. Topology decisions
+ * belong to its {@link Topology}; links to its {@link Transport}; signatures to its {@link Security}.
+ *
+ * <p>Every method runs on the node's thread (the {@link Scheduler}'s); the public asynchronous methods
+ * may be called from it or handed to it with {@link Scheduler#execute}.
+ */
+public final class Node implements Transport.Listener, Topology.Host {
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    /**
+     * Tunables.
+     *
+     * @param overlayName          the overlay's name (its hash is in every message)
+     * @param replicas             copies kept besides the responsible peer's (RFC 6940 §10.4: two)
+     * @param requestTimeoutMillis how long an originated request waits for its answer before it is sent again
+     * @param attempts             how many times a request is sent before it fails
+     * @param models               the data model of each kind this node stores
+     */
+    public record Settings(String overlayName, int replicas, long requestTimeoutMillis, int attempts,
+                           StorageBodies.Models models) {
+    }
+
+    /** An answer to a request: its code and body, the peer that sent it, the hops it took back. */
+    public record Reply(MessageCode code, byte[] body, NodeId responder, int hops) {
+        public boolean isError() {
+            return code == MessageCode.ERROR;
+        }
+
+        /** The error of an error answer, or null. */
+        public Bodies.ErrorResponse error() {
+            try {
+                return isError() ? Bodies.ErrorResponse.decode(body) : null;
+            } catch (DecodeException e) {
+                return new Bodies.ErrorResponse(ErrorCode.INVALID_MESSAGE, new byte[0]);
+            }
+        }
+    }
+
+    /** A request failed: no answer after every attempt, or an error answer. */
+    public static final class RequestFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public RequestFailed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final class Outstanding {
+        final CompletableFuture<Reply> future = new CompletableFuture<>();
+        final MessageCode code;
+        final NodeId target;
+        final byte[] bytes;
+        final NodeId firstHop;
+        int attempts;
+        NodeId lastHop;
+        Scheduler.Timer timer;
+
+        Outstanding(MessageCode code, NodeId target, byte[] bytes, NodeId firstHop) {
+            this.code = code;
+            this.target = target;
+            this.bytes = bytes;
+            this.firstHop = firstHop;
+        }
+    }
+
+    private final NodeId id;
+    private final Settings settings;
+    private final Scheduler scheduler;
+    private final Transport transport;
+    private final Security security;
+    private final Topology topology;
+    private final Random random;
+    private final long overlay;
+    private final long startedAt;
+    private final Storage storage = new Storage();
+    private final Map<Long, Outstanding> outstanding = new HashMap<>();
+    private final Map<NodeId, PeerAddress> linked = new HashMap<>();
+    private final Map<PeerAddress, List<Consumer<NodeId>>> connecting = new HashMap<>();
+    /** Peers known to hold a copy of each resource this node stored or handed on. */
+    private final Map<Storage.ResourceKey, Set<NodeId>> holders = new HashMap<>();
+    private final List<Runnable> membershipListeners = new ArrayList<>();
+    private final Stats stats = new Stats();
+    private NodeId admittingPeer;
+    private List<PeerAddress> bootstrap = List.of();
+    private Scheduler.Timer rebalance;
+    private boolean closed;
+
+    public Node(NodeId id, Settings settings, Scheduler scheduler, Transport transport, Security security,
+                Topology topology, Random random) {
+        this.id = id;
+        this.settings = settings;
+        this.scheduler = scheduler;
+        this.transport = transport;
+        this.security = security;
+        this.topology = topology;
+        this.random = random;
+        this.overlay = ForwardingHeader.overlayHash(settings.overlayName());
+        this.startedAt = scheduler.now();
+    }
+
+    public NodeId id() {
+        return id;
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    /** Number of resources stored here (as responsible peer or replica). */
+    public int storedResources() {
+        return storage.resourceCount();
+    }
+
+    /** True if this peer holds a value under {@code resource} (as responsible peer or replica). */
+    public boolean holds(byte[] resource) {
+        return storage.resources().contains(Storage.ResourceKey.of(resource));
+    }
+
+    /** Called when the routing state changes (neighbours or fingers), on the node's thread. */
+    public void onMembershipChange(Runnable listener) {
+        membershipListeners.add(listener);
+    }
+
+    // ------------------------------------------------------------------------------------ join, leave
+
+    /**
+     * Joins the overlay through the first bootstrap peer that answers (RFC 6940 §10.5: Attach to the
+     * admitting peer responsible for this node's id, then Join), or starts a new overlay when there are
+     * none. Completes when this node is a member of the ring.
+     */
+    public CompletableFuture<Void> join(List<PeerAddress> bootstrap) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        scheduleExpiry();
+        if (bootstrap.isEmpty()) {
+            topology.start(this, true);
+            done.complete(null);
+            return done;
+        }
+        topology.start(this, false);
+        this.bootstrap = List.copyOf(bootstrap);
+        tryBootstrap(new ArrayList<>(bootstrap), done);
+        return done;
+    }
+
+    @Override
+    public void isolated() {
+        if (closed || bootstrap.isEmpty()) {
+            return; // the first node of an overlay is alone by design
+        }
+        log.info("{}: every peer is gone; joining again through {}", id, bootstrap);
+        admittingPeer = null;
+        scheduler.after(1000 + random.nextInt(2000), () -> {
+            if (!closed && !topology.joined()) {
+                tryBootstrap(new ArrayList<>(bootstrap), new CompletableFuture<>());
+            }
+        });
+    }
+
+    private void tryBootstrap(List<PeerAddress> left, CompletableFuture<Void> done) {
+        if (left.isEmpty()) {
+            done.completeExceptionally(new RequestFailed("no bootstrap peer answered"));
+            return;
+        }
+        PeerAddress b = left.remove(0);
+        Scheduler.Timer giveUp = scheduler.after(settings.requestTimeoutMillis() * settings.attempts(), () -> {
+            if (!done.isDone() && admittingPeer == null) {
+                tryBootstrap(left, done);
+            }
+        });
+        connect(b, bootstrapPeer -> request(new Destination.Node(id), MessageCode.ATTACH_REQ, attachBody("passive"),
+                bootstrapPeer).whenComplete((reply, err) -> {
+                    if (err != null || reply.isError() || done.isDone()) {
+                        return; // the give-up timer moves on to the next bootstrap peer
+                    }
+                    giveUp.cancel();
+                    NodeId ap = reply.responder();
+                    connectFromAttach(reply, ap, apLinked -> {
+                        admittingPeer = ap;
+                        request(new Destination.Node(ap), MessageCode.JOIN_REQ,
+                                new Bodies.JoinReq(id, new byte[0]).encode(), ap).whenComplete((j, e2) -> {
+                                    if (e2 != null || j.isError()) {
+                                        done.completeExceptionally(e2 != null ? e2
+                                                : new RequestFailed("join refused: " + j.error().code() + " "
+                                                + new String(j.error().info(), java.nio.charset.StandardCharsets.UTF_8)));
+                                        return;
+                                    }
+                                    topology.onJoined(ap);
+                                    log.debug("{} joined through {}", id, ap);
+                                    done.complete(null);
+                                });
+                    });
+                }));
+    }
+
+    /** Leaves gracefully (Leave to every neighbour, §10.9) and closes every link. */
+    public void leave() {
+        if (closed) {
+            return;
+        }
+        topology.leave();
+        scheduler.after(200, this::close);
+    }
+
+    /** Stops at once: no Leave, links closed (a crash, from the other peers' point of view, if the links stay open). */
+    public void close() {
+        closed = true;
+        topology.stop();
+        for (Outstanding o : outstanding.values()) {
+            if (o.timer != null) {
+                o.timer.cancel();
+            }
+            o.future.completeExceptionally(new RequestFailed("node closed"));
+        }
+        outstanding.clear();
+        transport.close();
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------------------- store and fetch
+
+    /**
+     * Stores values of one kind under {@code resource}, signed by this node, at the responsible peer (which
+     * replicates them). Completes with the StoreAns.
+     */
+    public CompletableFuture<StorageBodies.StoreAns> store(byte[] resource, long kind, List<StorageBodies.Value> values,
+                                                           long lifetimeSeconds) {
+        long now = scheduler.now();
+        List<StorageBodies.StoredData> data = new ArrayList<>();
+        for (StorageBodies.Value v : values) {
+            byte[] input = StorageBodies.StoredData.signatureInput(resource, kind, now, v, security.identity());
+            data.add(new StorageBodies.StoredData(now, lifetimeSeconds, v, security.signData(input)));
+        }
+        byte[] body = new StorageBodies.StoreReq(resource, 0, List.of(new KindData(kind, 0, data))).encode();
+        return request(new Destination.Resource(resource), MessageCode.STORE_REQ, body, null).thenApply(r -> {
+            if (r.isError()) {
+                throw new RequestFailed("store refused: " + r.error().code() + " " + new String(r.error().info(),
+                        java.nio.charset.StandardCharsets.UTF_8));
+            }
+            try {
+                return StorageBodies.StoreAns.decode(r.body());
+            } catch (DecodeException e) {
+                throw new RequestFailed("bad StoreAns: " + e.getMessage());
+            }
+        });
+    }
+
+    /** A fetch's outcome: the values found per kind, and how many hops the answer took. */
+    public record Fetched(List<KindData> kinds, int hops, NodeId responder) {
+    }
+
+    /** Fetches from the peer responsible for {@code resource}; values whose signature fails are left out. */
+    public CompletableFuture<Fetched> fetch(byte[] resource, List<StorageBodies.Specifier> specifiers) {
+        byte[] body = new StorageBodies.FetchReq(resource, specifiers).encode();
+        return request(new Destination.Resource(resource), MessageCode.FETCH_REQ, body, null).thenApply(r -> {
+            if (r.isError()) {
+                throw new RequestFailed("fetch refused: " + r.error().code());
+            }
+            try {
+                List<KindData> kinds = new ArrayList<>();
+                for (KindData kd : StorageBodies.FetchAns.decode(r.body(), settings.models()).kinds()) {
+                    List<StorageBodies.StoredData> good = new ArrayList<>();
+                    for (StorageBodies.StoredData sd : kd.values()) {
+                        byte[] input = StorageBodies.StoredData.signatureInput(resource, kd.kind(), sd.storageTime(),
+                                sd.value(), sd.signature().identity());
+                        if (security.verifyData(input, sd.signature()) != null) {
+                            good.add(sd);
+                        }
+                    }
+                    kinds.add(new KindData(kd.kind(), kd.generation(), good));
+                }
+                return new Fetched(kinds, r.hops(), r.responder());
+            } catch (DecodeException e) {
+                throw new RequestFailed("bad FetchAns: " + e.getMessage());
+            }
+        });
+    }
+
+    /** Pings the node responsible for {@code target} (or the node itself); the reply says who answered and in how many hops. */
+    public CompletableFuture<Reply> ping(NodeId target) {
+        return request(new Destination.Node(target), MessageCode.PING_REQ, new Bodies.PingReq(new byte[0]).encode(),
+                null);
+    }
+
+    // ---------------------------------------------------------------------------------- originating
+
+    private CompletableFuture<Reply> request(Destination dest, MessageCode code, byte[] body, NodeId firstHop) {
+        long txid = random.nextLong();
+        ForwardingHeader h = ForwardingHeader.request(overlay, 1, txid, List.of(dest));
+        ReloadMessage m = sign(h, new MessageContents(code, body));
+        Outstanding o = new Outstanding(code, targetOf(dest), m.encode(), firstHop);
+        if (closed) {
+            o.future.completeExceptionally(new RequestFailed("node closed"));
+            return o.future;
+        }
+        outstanding.put(txid, o);
+        stats.requestsOriginated++;
+        transmit(txid, o);
+        return o.future;
+    }
+
+    private void transmit(long txid, Outstanding o) {
+        o.attempts++;
+        if (o.timer != null) {
+            o.timer.cancel();
+        }
+        o.timer = scheduler.after(settings.requestTimeoutMillis(), () -> {
+            if (outstanding.get(txid) != o) {
+                return;
+            }
+            if (o.attempts >= settings.attempts()) {
+                outstanding.remove(txid);
+                o.future.completeExceptionally(new RequestFailed(o.code + " to " + o.target + ": no answer after "
+                        + o.attempts + " attempts"));
+            } else {
+                stats.retransmissions++;
+                transmit(txid, o);
+            }
+        });
+        NodeId hop = o.firstHop != null && transport.connected(o.firstHop) ? o.firstHop : route(o.target, null);
+        o.lastHop = hop;
+        if (hop.equals(id)) {
+            try {
+                receivedRequest(ReloadMessage.decode(o.bytes), null, List.of());
+            } catch (DecodeException e) {
+                throw new IllegalStateException("cannot decode own message", e);
+            }
+        } else {
+            send(hop, o.bytes);
+        }
+    }
+
+    private NodeId route(NodeId target, NodeId from) {
+        if (!topology.joined() && admittingPeer != null && transport.connected(admittingPeer)) {
+            return admittingPeer; // a joiner routes through its admitting peer
+        }
+        return topology.nextHop(target, from);
+    }
+
+    private ReloadMessage sign(ForwardingHeader h, MessageContents c) {
+        ReloadMessage unsigned = new ReloadMessage(h, c, new SecurityBlock(List.of(),
+                new SecurityBlock.Signature(SecurityBlock.HASH_SHA256, SecurityBlock.SIG_ECDSA, security.identity(),
+                        new byte[0])));
+        return new ReloadMessage(h, c, security.signMessage(unsigned.signatureInput()));
+    }
+
+    private static NodeId targetOf(Destination d) {
+        if (d instanceof Destination.Node n) {
+            return n.id();
+        }
+        if (d instanceof Destination.Resource r) {
+            byte[] rid = r.id();
+            byte[] b = new byte[NodeId.BYTES];
+            System.arraycopy(rid, 0, b, 0, Math.min(rid.length, NodeId.BYTES));
+            return NodeId.of(b, 0);
+        }
+        throw new IllegalArgumentException("cannot route to " + d);
+    }
+
+    private void send(NodeId peer, byte[] bytes) {
+        if (transport.send(peer, bytes)) {
+            stats.messagesSent++;
+            stats.bytesSent += bytes.length;
+        } else {
+            log.debug("{}: no link to {}", id, peer);
+            linkDown(peer, List.of(bytes));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ receiving
+
+    @Override
+    public void received(NodeId from, byte[] bytes) {
+        if (closed) {
+            return;
+        }
+        stats.messagesReceived++;
+        ReloadMessage m;
+        try {
+            m = ReloadMessage.decode(bytes);
+        } catch (DecodeException e) {
+            log.debug("{}: undecodable message from {}: {}", id, from, e.getMessage());
+            stats.dropped++;
+            return;
+        }
+        if (m.header().overlay() != overlay) {
+            stats.dropped++;
+            return;
+        }
+        MessageCode code = m.contents().messageCode();
+        List<Destination> dests = m.header().destinations();
+        Destination first = dests.get(0);
+        boolean forMe = first instanceof Destination.Node n && n.id().equals(id);
+        if (code != null && !code.isRequest()) {
+            // a response travels the reversed Via list: pop ourselves, pass it on or take it
+            if (!forMe) {
+                stats.dropped++;
+                return;
+            }
+            if (dests.size() == 1) {
+                receivedResponse(m);
+            } else {
+                NodeId next = targetOf(dests.get(1));
+                forwardTo(m, dests.subList(1, dests.size()), null, transport.connected(next) ? next : route(next, null));
+            }
+            return;
+        }
+        if (code == null) {
+            stats.dropped++;
+            return;
+        }
+        List<Destination> via = new ArrayList<>(m.header().via());
+        via.add(new Destination.Node(from));
+        if (forMe && dests.size() > 1) {
+            NodeId next = targetOf(dests.get(1));
+            forwardTo(m, dests.subList(1, dests.size()), via, transport.connected(next) ? next : route(next, from));
+            return;
+        }
+        NodeId target = targetOf(first);
+        NodeId hop = forMe ? id : route(target, from);
+        if (hop.equals(id) || hop.equals(from) && topology.isResponsible(target, from)) {
+            receivedRequest(m, from, via);
+        } else if (m.header().ttl() <= 1) {
+            answerError(m, via, ErrorCode.TTL_EXCEEDED, "TTL exceeded at " + id);
+        } else {
+            stats.forwarded++;
+            forwardTo(m, dests, via, hop);
+        }
+    }
+
+    private void forwardTo(ReloadMessage m, List<Destination> dests, List<Destination> via, NodeId hop) {
+        ForwardingHeader h = m.header();
+        ForwardingHeader next = new ForwardingHeader(h.overlay(), h.configSequence(), Math.max(0, h.ttl() - 1),
+                h.fragment(), h.transactionId(), h.maxResponseLength(), via == null ? h.via() : via, dests, h.options());
+        send(hop, new ReloadMessage(next, m.contents(), m.security()).encode());
+    }
+
+    private void receivedResponse(ReloadMessage m) {
+        Outstanding o = outstanding.remove(m.transactionId());
+        if (o == null) {
+            stats.strayResponses++;
+            return;
+        }
+        if (o.timer != null) {
+            o.timer.cancel();
+        }
+        NodeId responder = security.verifyMessage(m);
+        if (responder == null) {
+            o.future.completeExceptionally(new RequestFailed("answer with a bad signature"));
+            return;
+        }
+        int hops = responder.equals(id) ? 0 : ForwardingHeader.DEFAULT_TTL - m.header().ttl() + 1;
+        o.future.complete(new Reply(m.contents().messageCode(), m.contents().body(), responder, hops));
+    }
+
+    private void receivedRequest(ReloadMessage m, NodeId from, List<Destination> via) {
+        NodeId origin = via.isEmpty() ? id : targetOf(via.get(0));
+        if (security.verifyMessage(m) == null) {
+            answerError(m, via, ErrorCode.FORBIDDEN, "bad signature");
+            return;
+        }
+        MessageCode code = m.contents().messageCode();
+        byte[] body = m.contents().body();
+        try {
+            switch (code) {
+                case PING_REQ -> answer(m, via, MessageCode.PING_ANS,
+                        new Bodies.PingAns(random.nextLong(), scheduler.now()).encode());
+                case ATTACH_REQ -> {
+                    LinkBodies.Attach.decode(body);
+                    answer(m, via, MessageCode.ATTACH_ANS, attachBody("active"));
+                }
+                case JOIN_REQ -> {
+                    Bodies.JoinReq j = Bodies.JoinReq.decode(body);
+                    if (from == null || !j.joiningPeer().equals(from)) {
+                        answerError(m, via, ErrorCode.FORBIDDEN, "a peer joins over its own link");
+                        return;
+                    }
+                    byte[] osd = topology.onJoin(j.joiningPeer());
+                    // the joiner's data goes to it before the JoinAns (same link, in order): by the time other
+                    // peers route to it, it holds what it is responsible for
+                    rebalance();
+                    answer(m, via, MessageCode.JOIN_ANS, new Bodies.JoinAns(osd).encode());
+                }
+                case UPDATE_REQ -> {
+                    topology.onUpdate(origin, body);
+                    answer(m, via, MessageCode.UPDATE_ANS, new byte[0]);
+                }
+                case LEAVE_REQ -> {
+                    Bodies.LeaveReq l = Bodies.LeaveReq.decode(body);
+                    answer(m, via, MessageCode.LEAVE_ANS, new byte[0]);
+                    if (l.leavingPeer().equals(origin)) {
+                        topology.onLeave(origin, l.overlaySpecific());
+                    }
+                }
+                case ROUTE_QUERY_REQ -> {
+                    ChordBodies.RouteQueryReq q = ChordBodies.RouteQueryReq.decode(body);
+                    NodeId next = topology.onRouteQuery(origin, targetOf(q.destination()), q.sendUpdate());
+                    answer(m, via, MessageCode.ROUTE_QUERY_ANS, new ChordBodies.RouteQueryAns(next).encode());
+                }
+                case PROBE_REQ -> {
+                    Map<LinkBodies.ProbeInfo, Long> info = new LinkedHashMap<>();
+                    for (LinkBodies.ProbeInfo p : LinkBodies.ProbeReq.decode(body).requested()) {
+                        info.put(p, switch (p) {
+                            case RESPONSIBLE_SET -> topology.responsiblePpb();
+                            case NUM_RESOURCES -> (long) storage.resourceCount();
+                            case UPTIME -> uptimeSeconds();
+                        });
+                    }
+                    answer(m, via, MessageCode.PROBE_ANS, new LinkBodies.ProbeAns(info).encode());
+                }
+                case STORE_REQ -> store(m, via, from, StorageBodies.StoreReq.decode(body, settings.models()));
+                case FETCH_REQ -> {
+                    StorageBodies.FetchReq f = StorageBodies.FetchReq.decode(body, settings.models());
+                    answer(m, via, MessageCode.FETCH_ANS, new StorageBodies.FetchAns(
+                            storage.fetch(f.resource(), f.specifiers(), scheduler.now())).encode());
+                }
+                default -> answerError(m, via, ErrorCode.FORBIDDEN, code + " is not supported by this peer");
+            }
+        } catch (StorageBodies.UnknownKindException e) {
+            answerError(m, via, ErrorCode.UNKNOWN_KIND, e.getMessage());
+        } catch (DecodeException e) {
+            answerError(m, via, ErrorCode.INVALID_MESSAGE, e.getMessage());
+        }
+    }
+
+    private void store(ReloadMessage m, List<Destination> via, NodeId from, StorageBodies.StoreReq req) {
+        long now = scheduler.now();
+        for (KindData kd : req.kinds()) {
+            for (StorageBodies.StoredData sd : kd.values()) {
+                byte[] input = StorageBodies.StoredData.signatureInput(req.resource(), kd.kind(), sd.storageTime(),
+                        sd.value(), sd.signature().identity());
+                if (security.verifyData(input, sd.signature()) == null) {
+                    answerError(m, via, ErrorCode.FORBIDDEN, "stored data with a bad signature");
+                    return;
+                }
+            }
+        }
+        List<StorageBodies.KindResponse> responses = new ArrayList<>();
+        List<NodeId> replicas = req.replicaNumber() == 0 ? topology.replicaPeers(settings.replicas()) : List.of();
+        for (KindData kd : req.kinds()) {
+            Storage.Refusal refusal = storage.store(req.resource(), kd, now);
+            if (refusal != null) {
+                answerError(m, via, refusal.code(), refusal.reason());
+                return;
+            }
+            responses.add(new StorageBodies.KindResponse(kd.kind(), storage.generation(req.resource(), kd.kind()),
+                    replicas));
+        }
+        answer(m, via, MessageCode.STORE_ANS, new StorageBodies.StoreAns(responses).encode());
+        if (req.replicaNumber() == 0) {
+            Storage.ResourceKey key = Storage.ResourceKey.of(req.resource());
+            Set<NodeId> held = holders.computeIfAbsent(key, k -> new HashSet<>());
+            for (int i = 0; i < replicas.size(); i++) {
+                replicate(replicas.get(i), req.resource(), req.kinds(), i + 1);
+                held.add(replicas.get(i));
+            }
+        }
+    }
+
+    private void replicate(NodeId to, byte[] resource, List<KindData> kinds, int replicaNumber) {
+        if (kinds.isEmpty()) {
+            return;
+        }
+        List<KindData> unconditional = kinds.stream().map(k -> new KindData(k.kind(), 0, k.values())).toList();
+        stats.replicaStores++;
+        request(new Destination.Node(to), MessageCode.STORE_REQ,
+                new StorageBodies.StoreReq(resource, replicaNumber, unconditional).encode(), to);
+    }
+
+    private void answer(ReloadMessage req, List<Destination> via, MessageCode code, byte[] body) {
+        List<Destination> back = new ArrayList<>(via);
+        Collections.reverse(back);
+        if (back.isEmpty()) {
+            // answering our own request
+            ForwardingHeader h = new ForwardingHeader(overlay, 1, ForwardingHeader.DEFAULT_TTL,
+                    ForwardingHeader.UNFRAGMENTED, req.transactionId(), 0, List.of(), List.of(new Destination.Node(id)),
+                    List.of());
+            receivedResponse(sign(h, new MessageContents(code, body)));
+            return;
+        }
+        ForwardingHeader h = new ForwardingHeader(overlay, 1, ForwardingHeader.DEFAULT_TTL, ForwardingHeader.UNFRAGMENTED,
+                req.transactionId(), 0, List.of(), back, List.of());
+        // the first entry is the neighbour the request came from: the answer goes back over that link
+        send(targetOf(back.get(0)), sign(h, new MessageContents(code, body)).encode());
+    }
+
+    private void answerError(ReloadMessage req, List<Destination> via, ErrorCode code, String info) {
+        if (!req.contents().messageCode().isRequest()) {
+            return;
+        }
+        answer(req, via, MessageCode.ERROR, new Bodies.ErrorResponse(code,
+                info.getBytes(java.nio.charset.StandardCharsets.UTF_8)).encode());
+    }
+
+    // ----------------------------------------------------------------------------------------- links
+
+    private byte[] attachBody(String role) {
+        byte[] ufrag = new byte[8];
+        byte[] pwd = new byte[16];
+        random.nextBytes(ufrag);
+        random.nextBytes(pwd);
+        return new LinkBodies.Attach(ufrag, pwd, role, List.of(LinkBodies.Candidate.host(transport.localAddress())),
+                false).encode();
+    }
+
+    private void connect(PeerAddress address, Consumer<NodeId> then) {
+        for (Map.Entry<NodeId, PeerAddress> e : linked.entrySet()) {
+            if (e.getValue().equals(address)) {
+                then.accept(e.getKey());
+                return;
+            }
+        }
+        boolean first = !connecting.containsKey(address);
+        connecting.computeIfAbsent(address, a -> new ArrayList<>()).add(then);
+        if (first) {
+            transport.connect(address);
+        }
+    }
+
+    private void connectFromAttach(Reply reply, NodeId responder, Consumer<NodeId> then) {
+        if (transport.connected(responder)) {
+            then.accept(responder);
+            return;
+        }
+        try {
+            LinkBodies.Attach a = LinkBodies.Attach.decode(reply.body());
+            if (a.candidates().isEmpty()) {
+                return;
+            }
+            connect(a.candidates().get(0).address(), peer -> {
+                if (peer.equals(responder)) {
+                    then.accept(peer);
+                } else {
+                    log.debug("{}: {} answered the Attach but {} took the link", id, responder, peer);
+                }
+            });
+        } catch (DecodeException e) {
+            log.debug("{}: bad AttachAns from {}: {}", id, responder, e.getMessage());
+        }
+    }
+
+    @Override
+    public void linkUp(NodeId peer, PeerAddress address) {
+        if (closed) {
+            return;
+        }
+        linked.put(peer, address);
+        List<Consumer<NodeId>> waiting = connecting.remove(address);
+        topology.linkUp(peer);
+        if (waiting != null) {
+            waiting.forEach(c -> c.accept(peer));
+        }
+    }
+
+    @Override
+    public void linkDown(NodeId peer, List<byte[]> undelivered) {
+        if (closed) {
+            return;
+        }
+        boolean wasLinked = linked.remove(peer) != null;
+        if (wasLinked || topology.routingPeers().contains(peer)) {
+            stats.linkFailures++;
+            topology.linkDown(peer);
+            for (Set<NodeId> h : holders.values()) {
+                h.remove(peer);
+            }
+        }
+        if (peer.equals(admittingPeer) && !topology.joined()) {
+            admittingPeer = null;
+        }
+        // what the dead link did not deliver goes another way at once, rather than waiting for a timeout
+        for (byte[] b : undelivered) {
+            try {
+                ReloadMessage m = ReloadMessage.decode(b);
+                MessageCode code = m.contents().messageCode();
+                if (code == null || !code.isRequest()) {
+                    continue;
+                }
+                Outstanding o = outstanding.get(m.transactionId());
+                if (o != null && m.header().via().isEmpty()) {
+                    if (o.firstHop == null || o.firstHop.equals(peer)) {
+                        stats.reroutes++;
+                        scheduler.execute(() -> {
+                            if (outstanding.get(m.transactionId()) == o && o.attempts < settings.attempts()) {
+                                transmit(m.transactionId(), o);
+                            }
+                        });
+                    }
+                } else if (!m.header().via().isEmpty()) {
+                    NodeId target = targetOf(m.header().destinations().get(0));
+                    NodeId hop = topology.nextHop(target, null);
+                    if (!hop.equals(id) && !hop.equals(peer)) {
+                        stats.reroutes++;
+                        send(hop, b);
+                    } else if (hop.equals(id)) {
+                        receivedRequest(m, null, m.header().via());
+                    }
+                }
+            } catch (DecodeException e) {
+                // our own bytes: cannot happen
+            }
+        }
+    }
+
+    @Override
+    public void connectFailed(PeerAddress address, String reason) {
+        connecting.remove(address);
+        log.debug("{}: cannot link to {}: {}", id, address, reason);
+    }
+
+    // ------------------------------------------------------------------------------- Topology.Host
+
+    @Override
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public Random random() {
+        return random;
+    }
+
+    @Override
+    public long uptimeSeconds() {
+        return (scheduler.now() - startedAt) / 1000;
+    }
+
+    @Override
+    public boolean linked(NodeId peer) {
+        return transport.connected(peer);
+    }
+
+    @Override
+    public void sendUpdate(NodeId to, byte[] body) {
+        stats.updatesSent++;
+        request(new Destination.Node(to), MessageCode.UPDATE_REQ, body, to);
+    }
+
+    @Override
+    public void sendLeave(NodeId to, byte[] overlaySpecific) {
+        request(new Destination.Node(to), MessageCode.LEAVE_REQ, new Bodies.LeaveReq(id, overlaySpecific).encode(), to);
+    }
+
+    @Override
+    public void sendRouteQuery(NodeId to, NodeId target, boolean sendUpdate) {
+        request(new Destination.Node(to), MessageCode.ROUTE_QUERY_REQ,
+                new ChordBodies.RouteQueryReq(sendUpdate, new Destination.Node(target)).encode(), to);
+    }
+
+    @Override
+    public void attach(NodeId target, NodeId via, Consumer<NodeId> then) {
+        request(new Destination.Node(target), MessageCode.ATTACH_REQ, attachBody("passive"), via)
+                .whenComplete((reply, err) -> {
+                    if (err == null && !reply.isError() && !reply.responder().equals(id)) {
+                        connectFromAttach(reply, reply.responder(), then);
+                    }
+                });
+    }
+
+    @Override
+    public void unlink(NodeId peer) {
+        linked.remove(peer);
+        transport.disconnect(peer);
+    }
+
+    @Override
+    public void neighboursChanged() {
+        membershipListeners.forEach(Runnable::run);
+        if (rebalance == null && !closed) {
+            rebalance = scheduler.after(1000, () -> {
+                rebalance = null;
+                rebalance();
+            });
+        }
+    }
+
+    /**
+     * Keeps every resource at its responsible peer and replicas (RFC 6940 §10.4, §10.7): what this node is
+     * responsible for goes to replica peers that do not have it yet; what a new predecessor is now responsible
+     * for goes to it.
+     */
+    private void rebalance() {
+        if (closed || !topology.joined()) {
+            return;
+        }
+        long now = scheduler.now();
+        List<NodeId> replicas = topology.replicaPeers(settings.replicas());
+        List<NodeId> preds = topology.predecessors();
+        for (Storage.ResourceKey key : storage.resources()) {
+            NodeId rid = key.ring();
+            Set<NodeId> held = holders.computeIfAbsent(key, k -> new HashSet<>());
+            if (topology.isResponsible(rid, null)) {
+                List<KindData> all = null;
+                for (int i = 0; i < replicas.size(); i++) {
+                    if (held.add(replicas.get(i))) {
+                        all = all == null ? storage.all(key.bytes(), now) : all;
+                        replicate(replicas.get(i), key.bytes(), all, i + 1);
+                    }
+                }
+            } else if (!preds.isEmpty()) {
+                NodeId p0 = preds.get(0);
+                NodeId before = preds.size() > 1 ? preds.get(1) : id;
+                if (rid.inHalfOpen(before, p0) && held.add(p0)) {
+                    replicate(p0, key.bytes(), storage.all(key.bytes(), now), 0);
+                }
+            }
+        }
+    }
+
+    private void scheduleExpiry() {
+        scheduler.after(60_000, () -> {
+            if (closed) {
+                return;
+            }
+            storage.expireAll(scheduler.now());
+            holders.keySet().retainAll(storage.resources());
+            scheduleExpiry();
+        });
+    }
+
+    /** Counters for diagnostics and the simulator. */
+    public static final class Stats {
+        public long messagesSent;
+        public long messagesReceived;
+        public long bytesSent;
+        public long forwarded;
+        public long requestsOriginated;
+        public long retransmissions;
+        public long reroutes;
+        public long linkFailures;
+        public long dropped;
+        public long strayResponses;
+        public long updatesSent;
+        public long replicaStores;
+    }
+}

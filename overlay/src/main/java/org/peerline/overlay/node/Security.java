@@ -1,0 +1,27 @@
+package org.peerline.overlay.node;
+
+import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.message.ReloadMessage;
+import org.peerline.overlay.message.SecurityBlock;
+
+/**
+ * Signing and verification (RFC 6940 §6.3.4 for messages, §7.1 for stored data). In production: ECDSA
+ * with the node's certificate from the overlay's CA, the signer named by the hash of its certificate.
+ * The simulator plugs in a stand-in that costs no CPU but puts as many bytes on the wire.
+ */
+public interface Security {
+    /** The security block for a message whose {@link ReloadMessage#signatureInput signature input} is given. */
+    SecurityBlock signMessage(byte[] signatureInput);
+
+    /** The Node-ID of the message's signer if its signature is valid, otherwise null. */
+    NodeId verifyMessage(ReloadMessage message);
+
+    /** The signature over stored data (§7.1) by this node. */
+    SecurityBlock.Signature signData(byte[] signatureInput);
+
+    /** The Node-ID of the signer of stored data if the signature over {@code signatureInput} is valid, else null. */
+    NodeId verifyData(byte[] signatureInput, SecurityBlock.Signature signature);
+
+    /** The identity this node signs with, which is part of each signature input. */
+    SecurityBlock.SignerIdentity identity();
+}
