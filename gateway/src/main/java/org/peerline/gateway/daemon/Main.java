@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "peerline", mixinStandardHelpOptions = true, version = "Peerline 0.1.0",
         description = "SIP-to-P2P gateway for desk phones.",
-        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.UserCmd.class})
+        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.UserCmd.class, Main.OverlayCmd.class})
 public final class Main implements Callable<Integer> {
     static final int FAILURE = 1;
     static final int BAD_CONFIG = 2;
@@ -34,7 +34,9 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line and returns the exit status (tests call this instead of main). */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        cl.setExitCodeExceptionMapper(e -> e instanceof ConfigException ? BAD_CONFIG : FAILURE);
+        // bad usage (unknown option, a value of the wrong type) is a bad configuration too: status 2
+        cl.setExitCodeExceptionMapper(e -> e instanceof ConfigException || e instanceof CommandLine.ParameterException
+                ? BAD_CONFIG : FAILURE);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("peerline: " + (e instanceof ConfigException ? "" : "error: ") + e.getMessage());
             return e instanceof ConfigException ? BAD_CONFIG : FAILURE;
@@ -172,6 +174,55 @@ public final class Main implements Callable<Integer> {
         int run(Provisioning p, PrintWriter out) throws ProvisioningException {
             User u = p.users().add(new NewUser(name, password, extension, display));
             out.println("added " + u.name() + (u.extension() == null ? "" : " (extension " + u.extension() + ")"));
+            return 0;
+        }
+    }
+
+    @Command(name = "overlay", description = "The P2P overlay: simulation (more commands come with federation).",
+            subcommands = {OverlaySim.class})
+    static final class OverlayCmd implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getErr());
+            return BAD_CONFIG;
+        }
+    }
+
+    /** {@code overlay sim}: the real node code over a simulated network, one JSON line of figures. */
+    @Command(name = "sim", description = "Run the overlay workload (sipgw-dht-v1) in virtual time and print one JSON line:"
+            + " N nodes join, K records are stored, then lookups at 20/s while nodes crash and are replaced.")
+    static final class OverlaySim implements Callable<Integer> {
+        @Option(names = "--nodes", defaultValue = "1000", description = "nodes kept alive (default ${DEFAULT-VALUE})")
+        int nodes;
+        @Option(names = "--minutes", defaultValue = "10", description = "virtual minutes of lookups with churn (default ${DEFAULT-VALUE})")
+        double minutes;
+        @Option(names = "--churn-per-minute", defaultValue = "0.1",
+                description = "fraction of the nodes replaced per minute, 0.1 = 10%% (default ${DEFAULT-VALUE})")
+        double churn;
+        @Option(names = "--seed", defaultValue = "1", description = "seed of every random choice (default ${DEFAULT-VALUE})")
+        long seed;
+        @Option(names = "--records", defaultValue = "10000", description = "records stored before the lookups (default ${DEFAULT-VALUE})")
+        int records;
+        @Option(names = "--loss", defaultValue = "0", description = "probability that a TCP segment is lost and resent (default ${DEFAULT-VALUE})")
+        double loss;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (nodes < 2 || minutes < 0 || churn < 0 || churn > 1 || records < 1 || loss < 0 || loss >= 1) {
+                spec.commandLine().getErr().println("peerline: overlay sim needs --nodes >= 2, --minutes >= 0,"
+                        + " 0 <= --churn-per-minute <= 1, --records >= 1, 0 <= --loss < 1");
+                return BAD_CONFIG;
+            }
+            LogSetup.quiet();
+            var result = new org.peerline.overlay.sim.Simulation(new org.peerline.overlay.sim.Simulation.Params(nodes,
+                    minutes, churn, seed, records, 20, loss)).run();
+            spec.commandLine().getOut().println(result.toJson());
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }
