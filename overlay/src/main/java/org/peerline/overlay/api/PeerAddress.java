@@ -1,12 +1,12 @@
 package org.peerline.overlay.api;
 
-/** Where a peer accepts overlay links: an IP address (literal) and a TCP port. */
+/** Where a peer accepts overlay links: an IP address (literal) and a TCP port (0 to listen on any free port). */
 public record PeerAddress(String host, int port) {
     public PeerAddress {
         if (host == null || host.isEmpty()) {
             throw new IllegalArgumentException("peer address without a host");
         }
-        if (port < 1 || port > 65535) {
+        if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
     }

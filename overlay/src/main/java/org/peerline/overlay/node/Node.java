@@ -1,10 +1,12 @@
 package org.peerline.overlay.node;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -325,9 +327,24 @@ public final class Node implements Transport.Listener, Topology.Host {
     // ---------------------------------------------------------------------------------- originating
 
     private CompletableFuture<Reply> request(Destination dest, MessageCode code, byte[] body, NodeId firstHop) {
+        return request(dest, code, body, firstHop, List.of());
+    }
+
+    /**
+     * Sends a new request. It carries this node's certificate unless it goes to a neighbour over their link
+     * (which authenticated us), and the certificates of {@code signers} (of stored data it carries).
+     */
+    private CompletableFuture<Reply> request(Destination dest, MessageCode code, byte[] body, NodeId firstHop,
+                                             Collection<SecurityBlock.SignerIdentity> signers) {
         long txid = random.nextLong();
         ForwardingHeader h = ForwardingHeader.request(overlay, 1, txid, List.of(dest));
-        ReloadMessage m = sign(h, new MessageContents(code, body));
+        boolean toNeighbour = firstHop != null && dest instanceof Destination.Node n && n.id().equals(firstHop);
+        Set<SecurityBlock.SignerIdentity> certs = new LinkedHashSet<>();
+        if (!toNeighbour) {
+            certs.add(security.identity());
+        }
+        certs.addAll(signers);
+        ReloadMessage m = sign(h, new MessageContents(code, body), certs);
         Outstanding o = new Outstanding(code, targetOf(dest), m.encode(), firstHop);
         if (closed) {
             o.future.completeExceptionally(new RequestFailed("node closed"));
@@ -377,11 +394,11 @@ public final class Node implements Transport.Listener, Topology.Host {
         return topology.nextHop(target, from);
     }
 
-    private ReloadMessage sign(ForwardingHeader h, MessageContents c) {
+    private ReloadMessage sign(ForwardingHeader h, MessageContents c, Collection<SecurityBlock.SignerIdentity> certs) {
         ReloadMessage unsigned = new ReloadMessage(h, c, new SecurityBlock(List.of(),
                 new SecurityBlock.Signature(SecurityBlock.HASH_SHA256, SecurityBlock.SIG_ECDSA, security.identity(),
                         new byte[0])));
-        return new ReloadMessage(h, c, security.signMessage(unsigned.signatureInput()));
+        return new ReloadMessage(h, c, security.signMessage(unsigned.signatureInput(), certs));
     }
 
     private static NodeId targetOf(Destination d) {
@@ -551,8 +568,8 @@ public final class Node implements Transport.Listener, Topology.Host {
                 case STORE_REQ -> store(m, via, from, StorageBodies.StoreReq.decode(body, settings.models()));
                 case FETCH_REQ -> {
                     StorageBodies.FetchReq f = StorageBodies.FetchReq.decode(body, settings.models());
-                    answer(m, via, MessageCode.FETCH_ANS, new StorageBodies.FetchAns(
-                            storage.fetch(f.resource(), f.specifiers(), scheduler.now())).encode());
+                    List<KindData> found = storage.fetch(f.resource(), f.specifiers(), scheduler.now());
+                    answer(m, via, MessageCode.FETCH_ANS, new StorageBodies.FetchAns(found).encode(), signers(found));
                 }
                 default -> answerError(m, via, ErrorCode.FORBIDDEN, code + " is not supported by this peer");
             }
@@ -604,10 +621,31 @@ public final class Node implements Transport.Listener, Topology.Host {
         List<KindData> unconditional = kinds.stream().map(k -> new KindData(k.kind(), 0, k.values())).toList();
         stats.replicaStores++;
         request(new Destination.Node(to), MessageCode.STORE_REQ,
-                new StorageBodies.StoreReq(resource, replicaNumber, unconditional).encode(), to);
+                new StorageBodies.StoreReq(resource, replicaNumber, unconditional).encode(), to, signers(unconditional));
+    }
+
+    private static Set<SecurityBlock.SignerIdentity> signers(List<KindData> kinds) {
+        Set<SecurityBlock.SignerIdentity> out = new LinkedHashSet<>();
+        for (KindData kd : kinds) {
+            for (StorageBodies.StoredData sd : kd.values()) {
+                out.add(sd.signature().identity());
+            }
+        }
+        return out;
     }
 
     private void answer(ReloadMessage req, List<Destination> via, MessageCode code, byte[] body) {
+        answer(req, via, code, body, List.of());
+    }
+
+    /** Answers along the reversed Via list, with our certificate unless the requester is the neighbour itself. */
+    private void answer(ReloadMessage req, List<Destination> via, MessageCode code, byte[] body,
+                        Collection<SecurityBlock.SignerIdentity> signers) {
+        Set<SecurityBlock.SignerIdentity> certs = new LinkedHashSet<>();
+        if (via.size() > 1) {
+            certs.add(security.identity());
+        }
+        certs.addAll(signers);
         List<Destination> back = new ArrayList<>(via);
         Collections.reverse(back);
         if (back.isEmpty()) {
@@ -615,13 +653,13 @@ public final class Node implements Transport.Listener, Topology.Host {
             ForwardingHeader h = new ForwardingHeader(overlay, 1, ForwardingHeader.DEFAULT_TTL,
                     ForwardingHeader.UNFRAGMENTED, req.transactionId(), 0, List.of(), List.of(new Destination.Node(id)),
                     List.of());
-            receivedResponse(sign(h, new MessageContents(code, body)));
+            receivedResponse(sign(h, new MessageContents(code, body), List.of()));
             return;
         }
         ForwardingHeader h = new ForwardingHeader(overlay, 1, ForwardingHeader.DEFAULT_TTL, ForwardingHeader.UNFRAGMENTED,
                 req.transactionId(), 0, List.of(), back, List.of());
         // the first entry is the neighbour the request came from: the answer goes back over that link
-        send(targetOf(back.get(0)), sign(h, new MessageContents(code, body)).encode());
+        send(targetOf(back.get(0)), sign(h, new MessageContents(code, body), certs).encode());
     }
 
     private void answerError(ReloadMessage req, List<Destination> via, ErrorCode code, String info) {

@@ -1,5 +1,6 @@
 package org.peerline.overlay.node;
 
+import java.util.Collection;
 import org.peerline.overlay.api.NodeId;
 import org.peerline.overlay.message.ReloadMessage;
 import org.peerline.overlay.message.SecurityBlock;
@@ -10,10 +11,17 @@ import org.peerline.overlay.message.SecurityBlock;
  * The simulator plugs in a stand-in that costs no CPU but puts as many bytes on the wire.
  */
 public interface Security {
-    /** The security block for a message whose {@link ReloadMessage#signatureInput signature input} is given. */
-    SecurityBlock signMessage(byte[] signatureInput);
+    /**
+     * The security block for a message whose {@link ReloadMessage#signatureInput signature input} is given,
+     * carrying the certificates of {@code certificatesOf} (this node's own for a message that travels beyond
+     * a neighbour, the signers' of stored data it carries), so that every receiver can verify.
+     */
+    SecurityBlock signMessage(byte[] signatureInput, Collection<SecurityBlock.SignerIdentity> certificatesOf);
 
-    /** The Node-ID of the message's signer if its signature is valid, otherwise null. */
+    /**
+     * The Node-ID of the message's signer if its signature is valid, otherwise null. Certificates the message
+     * carries are checked against the overlay's CA and remembered.
+     */
     NodeId verifyMessage(ReloadMessage message);
 
     /** The signature over stored data (§7.1) by this node. */

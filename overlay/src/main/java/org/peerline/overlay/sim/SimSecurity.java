@@ -1,5 +1,6 @@
 package org.peerline.overlay.sim;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.peerline.overlay.api.NodeId;
@@ -31,9 +32,14 @@ final class SimSecurity implements Security {
         byHash.put(self, self);
     }
 
+    /** Bytes of an ECDSA P-256 node certificate with a Node-ID URI and one domain, DER-encoded. */
+    static final int CERTIFICATE_BYTES = 520;
+
     @Override
-    public SecurityBlock signMessage(byte[] signatureInput) {
-        return new SecurityBlock(List.of(), signData(signatureInput));
+    public SecurityBlock signMessage(byte[] signatureInput, Collection<SecurityBlock.SignerIdentity> certificatesOf) {
+        List<SecurityBlock.Certificate> certs = certificatesOf.stream()
+                .map(i -> new SecurityBlock.Certificate(SecurityBlock.X509, new byte[CERTIFICATE_BYTES])).toList();
+        return new SecurityBlock(certs, signData(signatureInput));
     }
 
     @Override
