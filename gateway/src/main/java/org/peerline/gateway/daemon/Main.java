@@ -179,7 +179,7 @@ public final class Main implements Callable<Integer> {
     }
 
     @Command(name = "overlay", description = "The P2P overlay: simulation (more commands come with federation).",
-            subcommands = {OverlaySim.class})
+            subcommands = {OverlaySim.class, OverlayCaCmd.class})
     static final class OverlayCmd implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -188,6 +188,99 @@ public final class Main implements Callable<Integer> {
         public Integer call() {
             spec.commandLine().usage(spec.commandLine().getErr());
             return BAD_CONFIG;
+        }
+    }
+
+    @Command(name = "ca", description = "The overlay's certificate authority (on the first box only).",
+            subcommands = {CaInit.class, CaIssue.class})
+    static final class OverlayCaCmd implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getErr());
+            return BAD_CONFIG;
+        }
+    }
+
+    /** Where a box keeps its overlay CA and its own overlay credentials, under the data directory. */
+    static Path caDir(PeerlineConfig cfg) {
+        return cfg.data().resolve("overlay").resolve("ca");
+    }
+
+    static Path nodeDir(PeerlineConfig cfg) {
+        return cfg.data().resolve("overlay").resolve("node");
+    }
+
+    @Command(name = "init", description = "Create the overlay's CA (ECDSA P-256) in DATA/overlay/ca; the key never leaves it.")
+    static final class CaInit implements Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: embedded)")
+        Path config;
+        @Option(names = "--overlay", paramLabel = "NAME", defaultValue = "peerline",
+                description = "the overlay's name, in every node certificate (default ${DEFAULT-VALUE})")
+        String overlay;
+
+        @Override
+        public Integer call() throws Exception {
+            LogSetup.quiet();
+            PeerlineConfig cfg = load(config);
+            Path dir = caDir(cfg);
+            try {
+                var ca = org.peerline.overlay.security.OverlayCa.create(overlay, dir);
+                java.nio.file.Files.writeString(dir.resolve("overlay-name"), overlay + "\n");
+                System.out.println("created the CA of overlay '" + overlay + "' in " + dir + " ("
+                        + ca.certificate().getSubjectX500Principal() + ")");
+                return 0;
+            } catch (IOException e) {
+                System.err.println("peerline: " + e.getMessage());
+                return FAILURE;
+            }
+        }
+    }
+
+    @Command(name = "issue", description = "Issue a node certificate (random Node-ID) naming the SIP domains the box serves.")
+    static final class CaIssue implements Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: embedded)")
+        Path config;
+        @Option(names = "--site", required = true, paramLabel = "NAME", description = "the site's name")
+        String site;
+        @Option(names = "--domain", required = true, paramLabel = "DOMAIN",
+                description = "a SIP domain the box serves (repeat for several)")
+        List<String> domains;
+        @Option(names = "--out", paramLabel = "DIR", description = "where to write node.key, node.crt, ca.crt"
+                + " (default: this box's DATA/overlay/node)")
+        Path out;
+        @Option(names = "--days", defaultValue = "825", description = "validity in days (default ${DEFAULT-VALUE})")
+        int days;
+
+        @Override
+        public Integer call() throws Exception {
+            LogSetup.quiet();
+            PeerlineConfig cfg = load(config);
+            Path dir = caDir(cfg);
+            if (!java.nio.file.Files.exists(dir.resolve("ca.key"))) {
+                System.err.println("peerline: no overlay CA in " + dir + " (run 'peerline overlay ca init' on the first box)");
+                return FAILURE;
+            }
+            for (String d : domains) {
+                if (!d.matches("(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+                    System.err.println("peerline: '" + d + "' is not a domain name");
+                    return BAD_CONFIG;
+                }
+            }
+            if (days < 1 || days > 3650) {
+                System.err.println("peerline: --days must be between 1 and 3650");
+                return BAD_CONFIG;
+            }
+            String overlay = java.nio.file.Files.readString(dir.resolve("overlay-name")).trim();
+            var ca = org.peerline.overlay.security.OverlayCa.load(overlay, dir);
+            var creds = ca.issue(site, domains, java.time.Duration.ofDays(days));
+            Path target = out != null ? out : nodeDir(cfg);
+            creds.save(target);
+            System.out.println("issued Node-ID " + creds.nodeId() + " for site " + site + " (" + String.join(", ",
+                    creds.domains()) + "), valid " + days + " days, in " + target);
+            return 0;
         }
     }
 
