@@ -51,10 +51,18 @@ public final class Node implements Transport.Listener, Topology.Host {
      * @param requestTimeoutMillis how long an originated request waits for its answer before it is sent again
      * @param attempts             how many times a request is sent before it fails
      * @param models               the data model of each kind this node stores
+     * @param access               who may write what (checked on Store, and on Fetch results)
      */
     public record Settings(String overlayName, int replicas, long requestTimeoutMillis, int attempts,
-                           StorageBodies.Models models) {
+                           StorageBodies.Models models, AccessControl access) {
     }
+
+    /**
+     * Message extension carrying a Store's or Fetch's resource name (a SIP AOR), so that the responsible peer
+     * can check it against the signer's certificate: type exp-ext (1, RFC 6940 §14.14's experimental value),
+     * not critical, contents {@code opaque resource_name<0..2^16-1>} in UTF-8.
+     */
+    static final int EXT_RESOURCE_NAME = 1;
 
     /** An answer to a request: its code and body, the peer that sent it, the hops it took back. */
     public record Reply(MessageCode code, byte[] body, NodeId responder, int hops) {
@@ -114,6 +122,8 @@ public final class Node implements Transport.Listener, Topology.Host {
     private final Map<PeerAddress, List<Consumer<NodeId>>> connecting = new HashMap<>();
     /** Peers known to hold a copy of each resource this node stored or handed on. */
     private final Map<Storage.ResourceKey, Set<NodeId>> holders = new HashMap<>();
+    /** Resource names (AORs) that came with stores, passed on with replicas for their access control. */
+    private final Map<Storage.ResourceKey, String> names = new HashMap<>();
     private final List<Runnable> membershipListeners = new ArrayList<>();
     private final Stats stats = new Stats();
     private NodeId admittingPeer;
@@ -267,6 +277,12 @@ public final class Node implements Transport.Listener, Topology.Host {
      */
     public CompletableFuture<StorageBodies.StoreAns> store(byte[] resource, long kind, List<StorageBodies.Value> values,
                                                            long lifetimeSeconds) {
+        return store(resource, null, kind, values, lifetimeSeconds);
+    }
+
+    /** As {@link #store(byte[], long, List, long)}, naming the resource (an AOR) for the kind's access control. */
+    public CompletableFuture<StorageBodies.StoreAns> store(byte[] resource, String resourceName, long kind,
+                                                           List<StorageBodies.Value> values, long lifetimeSeconds) {
         long now = scheduler.now();
         List<StorageBodies.StoredData> data = new ArrayList<>();
         for (StorageBodies.Value v : values) {
@@ -274,7 +290,8 @@ public final class Node implements Transport.Listener, Topology.Host {
             data.add(new StorageBodies.StoredData(now, lifetimeSeconds, v, security.signData(input)));
         }
         byte[] body = new StorageBodies.StoreReq(resource, 0, List.of(new KindData(kind, 0, data))).encode();
-        return request(new Destination.Resource(resource), MessageCode.STORE_REQ, body, null).thenApply(r -> {
+        return request(new Destination.Resource(resource), MessageCode.STORE_REQ, body, null, List.of(),
+                nameExtension(resourceName)).thenApply(r -> {
             if (r.isError()) {
                 throw new RequestFailed("store refused: " + r.error().code() + " " + new String(r.error().info(),
                         java.nio.charset.StandardCharsets.UTF_8));
@@ -293,6 +310,14 @@ public final class Node implements Transport.Listener, Topology.Host {
 
     /** Fetches from the peer responsible for {@code resource}; values whose signature fails are left out. */
     public CompletableFuture<Fetched> fetch(byte[] resource, List<StorageBodies.Specifier> specifiers) {
+        return fetch(resource, null, specifiers);
+    }
+
+    /**
+     * As {@link #fetch(byte[], List)}, naming the resource (an AOR): values the kind's access control would
+     * not have let their signer write are left out too (a wrong or malicious peer's answer).
+     */
+    public CompletableFuture<Fetched> fetch(byte[] resource, String resourceName, List<StorageBodies.Specifier> specifiers) {
         byte[] body = new StorageBodies.FetchReq(resource, specifiers).encode();
         return request(new Destination.Resource(resource), MessageCode.FETCH_REQ, body, null).thenApply(r -> {
             if (r.isError()) {
@@ -305,7 +330,9 @@ public final class Node implements Transport.Listener, Topology.Host {
                     for (StorageBodies.StoredData sd : kd.values()) {
                         byte[] input = StorageBodies.StoredData.signatureInput(resource, kd.kind(), sd.storageTime(),
                                 sd.value(), sd.signature().identity());
-                        if (security.verifyData(input, sd.signature()) != null) {
+                        NodeId signer = security.verifyData(input, sd.signature());
+                        if (signer != null && settings.access().check(resource, resourceName, kd.kind(), sd.value(),
+                                signer, security.domainsOf(sd.signature().identity())) == null) {
                             good.add(sd);
                         }
                     }
@@ -336,6 +363,12 @@ public final class Node implements Transport.Listener, Topology.Host {
      */
     private CompletableFuture<Reply> request(Destination dest, MessageCode code, byte[] body, NodeId firstHop,
                                              Collection<SecurityBlock.SignerIdentity> signers) {
+        return request(dest, code, body, firstHop, signers, List.of());
+    }
+
+    private CompletableFuture<Reply> request(Destination dest, MessageCode code, byte[] body, NodeId firstHop,
+                                             Collection<SecurityBlock.SignerIdentity> signers,
+                                             List<MessageContents.Extension> extensions) {
         long txid = random.nextLong();
         ForwardingHeader h = ForwardingHeader.request(overlay, 1, txid, List.of(dest));
         boolean toNeighbour = firstHop != null && dest instanceof Destination.Node n && n.id().equals(firstHop);
@@ -344,7 +377,7 @@ public final class Node implements Transport.Listener, Topology.Host {
             certs.add(security.identity());
         }
         certs.addAll(signers);
-        ReloadMessage m = sign(h, new MessageContents(code, body), certs);
+        ReloadMessage m = sign(h, new MessageContents(code.code, body, extensions), certs);
         Outstanding o = new Outstanding(code, targetOf(dest), m.encode(), firstHop);
         if (closed) {
             o.future.completeExceptionally(new RequestFailed("node closed"));
@@ -582,12 +615,21 @@ public final class Node implements Transport.Listener, Topology.Host {
 
     private void store(ReloadMessage m, List<Destination> via, NodeId from, StorageBodies.StoreReq req) {
         long now = scheduler.now();
+        String name = resourceName(m.contents());
         for (KindData kd : req.kinds()) {
             for (StorageBodies.StoredData sd : kd.values()) {
                 byte[] input = StorageBodies.StoredData.signatureInput(req.resource(), kd.kind(), sd.storageTime(),
                         sd.value(), sd.signature().identity());
-                if (security.verifyData(input, sd.signature()) == null) {
+                NodeId signer = security.verifyData(input, sd.signature());
+                if (signer == null) {
                     answerError(m, via, ErrorCode.FORBIDDEN, "stored data with a bad signature");
+                    return;
+                }
+                String why = settings.access().check(req.resource(), name, kd.kind(), sd.value(), signer,
+                        security.domainsOf(sd.signature().identity()));
+                if (why != null) {
+                    log.info("{}: store of kind {} refused: {}", id, kd.kind(), why);
+                    answerError(m, via, ErrorCode.FORBIDDEN, why);
                     return;
                 }
             }
@@ -602,6 +644,9 @@ public final class Node implements Transport.Listener, Topology.Host {
             }
             responses.add(new StorageBodies.KindResponse(kd.kind(), storage.generation(req.resource(), kd.kind()),
                     replicas));
+        }
+        if (name != null) {
+            names.put(Storage.ResourceKey.of(req.resource()), name);
         }
         answer(m, via, MessageCode.STORE_ANS, new StorageBodies.StoreAns(responses).encode());
         if (req.replicaNumber() == 0) {
@@ -621,7 +666,31 @@ public final class Node implements Transport.Listener, Topology.Host {
         List<KindData> unconditional = kinds.stream().map(k -> new KindData(k.kind(), 0, k.values())).toList();
         stats.replicaStores++;
         request(new Destination.Node(to), MessageCode.STORE_REQ,
-                new StorageBodies.StoreReq(resource, replicaNumber, unconditional).encode(), to, signers(unconditional));
+                new StorageBodies.StoreReq(resource, replicaNumber, unconditional).encode(), to, signers(unconditional),
+                nameExtension(names.get(Storage.ResourceKey.of(resource))));
+    }
+
+    private static List<MessageContents.Extension> nameExtension(String name) {
+        if (name == null) {
+            return List.of();
+        }
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] contents = new byte[2 + n.length];
+        contents[0] = (byte) (n.length >>> 8);
+        contents[1] = (byte) n.length;
+        System.arraycopy(n, 0, contents, 2, n.length);
+        return List.of(new MessageContents.Extension(EXT_RESOURCE_NAME, false, contents));
+    }
+
+    /** The resource name a request carries in its extension, or null. */
+    static String resourceName(MessageContents c) {
+        for (MessageContents.Extension e : c.extensions()) {
+            byte[] b = e.contents();
+            if (e.type() == EXT_RESOURCE_NAME && b.length >= 2 && ((b[0] & 0xff) << 8 | b[1] & 0xff) == b.length - 2) {
+                return new String(b, 2, b.length - 2, java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     private static Set<SecurityBlock.SignerIdentity> signers(List<KindData> kinds) {
@@ -892,6 +961,7 @@ public final class Node implements Transport.Listener, Topology.Host {
             }
             storage.expireAll(scheduler.now());
             holders.keySet().retainAll(storage.resources());
+            names.keySet().retainAll(storage.resources());
             scheduleExpiry();
         });
     }

@@ -32,4 +32,7 @@ public interface Security {
 
     /** The identity this node signs with, which is part of each signature input. */
     SecurityBlock.SignerIdentity identity();
+
+    /** The SIP domains the certificate of {@code signer} names (empty when unknown). */
+    java.util.List<String> domainsOf(SecurityBlock.SignerIdentity signer);
 }

@@ -61,7 +61,7 @@ public final class X509Security implements Security {
         return byHash.get(key(signer.hash()));
     }
 
-    /** The SIP domains the certificate of {@code signer} names (empty when unknown). */
+    @Override
     public List<String> domainsOf(SecurityBlock.SignerIdentity signer) {
         X509Certificate c = certificateOf(signer);
         return c == null ? List.of() : Credentials.domainsOf(c);

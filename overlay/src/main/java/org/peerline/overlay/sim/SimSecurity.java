@@ -63,6 +63,11 @@ final class SimSecurity implements Security {
         return identity;
     }
 
+    @Override
+    public List<String> domainsOf(SecurityBlock.SignerIdentity signer) {
+        return List.of();
+    }
+
     private NodeId signer(SecurityBlock.Signature s) {
         byte[] h = s.identity().hash();
         return h.length == 32 ? byHash.get(NodeId.of(h, 0)) : null;

@@ -376,7 +376,7 @@ public final class Simulation {
         double access = 5 + rng.nextDouble() * 35;
         SimNetwork.Host host = net.host(address, id, access);
         Node node = new Node(id, new Node.Settings(OVERLAY, REPLICAS, 3000, 3, kind -> kind == BENCH_KIND
-                ? StorageBodies.DataModel.SINGLE : null), host, host, new SimSecurity(id, identities),
+                ? StorageBodies.DataModel.SINGLE : null, org.peerline.overlay.node.AccessControl.ANY_SIGNER), host, host, new SimSecurity(id, identities),
                 new ChordTopology(id, ChordTopology.Settings.defaults()), new Random(rng.nextLong()));
         host.listener(node);
         Member m = new Member(node, host, net.now());

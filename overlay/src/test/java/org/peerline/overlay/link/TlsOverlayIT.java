@@ -20,7 +20,14 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import java.util.Collection;
+import org.peerline.overlay.api.NodeId;
 import org.peerline.overlay.api.PeerAddress;
+import org.peerline.overlay.message.ReloadMessage;
+import org.peerline.overlay.message.SecurityBlock;
+import org.peerline.overlay.node.AccessControl;
+import org.peerline.overlay.node.Security;
+import org.peerline.overlay.usage.SipRegistration;
 import org.peerline.overlay.chord.ChordTopology;
 import org.peerline.overlay.message.StorageBodies;
 import org.peerline.overlay.node.Node;
@@ -67,11 +74,17 @@ class TlsOverlayIT {
     }
 
     private Peer start(Credentials creds, List<PeerAddress> bootstrap) throws Exception {
-        EventLoop loop = group.next();
         X509Security security = new X509Security(creds);
-        TlsTransport t = new TlsTransport(loop, creds, security, new PeerAddress("127.0.0.1", 0));
+        return start(creds, bootstrap, security);
+    }
+
+    private Peer start(Credentials creds, List<PeerAddress> bootstrap, Security security) throws Exception {
+        EventLoop loop = group.next();
+        TlsTransport t = new TlsTransport(loop, creds, x509(security), new PeerAddress("127.0.0.1", 0));
         Node node = new Node(creds.nodeId(), new Node.Settings("tls.test", 2, 2000, 3,
-                k -> k == KIND ? StorageBodies.DataModel.SINGLE : null), t, t, security,
+                k -> k == KIND ? StorageBodies.DataModel.SINGLE : k == SipRegistration.KIND
+                        ? StorageBodies.DataModel.DICTIONARY : null, SipRegistration.policy(AccessControl.ANY_SIGNER)),
+                t, t, security,
                 new ChordTopology(creds.nodeId(), ChordTopology.Settings.defaults()), new Random());
         t.listener(node);
         t.start().get(10, TimeUnit.SECONDS);
@@ -155,6 +168,99 @@ class TlsOverlayIT {
             }
         }
         return ok;
+    }
+
+    private static X509Security x509(Security s) {
+        return s instanceof X509Security x ? x : ((Forger) s).real;
+    }
+
+    /** Signs stored data with its own key but names another box's certificate as the signer: a forged record. */
+    private record Forger(X509Security real, SecurityBlock.SignerIdentity victim) implements Security {
+        @Override
+        public SecurityBlock signMessage(byte[] input, Collection<SecurityBlock.SignerIdentity> certs) {
+            return real.signMessage(input, certs);
+        }
+
+        @Override
+        public NodeId verifyMessage(ReloadMessage m) {
+            return real.verifyMessage(m);
+        }
+
+        @Override
+        public SecurityBlock.Signature signData(byte[] input) {
+            SecurityBlock.Signature own = real.signData(input);
+            return new SecurityBlock.Signature(own.hashAlgorithm(), own.signatureAlgorithm(), victim, own.value());
+        }
+
+        @Override
+        public NodeId verifyData(byte[] input, SecurityBlock.Signature sig) {
+            return real.verifyData(input, sig);
+        }
+
+        @Override
+        public SecurityBlock.SignerIdentity identity() {
+            return real.identity(); // its messages are its own; only the stored data claims the victim
+        }
+
+        @Override
+        public List<String> domainsOf(SecurityBlock.SignerIdentity signer) {
+            return real.domainsOf(signer);
+        }
+    }
+
+    @Test
+    void onlyTheBoxThatServesADomainCanPublishItsUsersAndForgeriesAreRefused() throws Exception {
+        OverlayCa ca = OverlayCa.generate("tls.test");
+        Credentials a = ca.issue("site-a", List.of("a.example"), Duration.ofDays(1));
+        Credentials b = ca.issue("site-b", List.of("b.example"), Duration.ofDays(1));
+        Peer boxA = start(a, List.of());
+        PeerAddress boot = boxA.transport().localAddress();
+        Peer boxB = start(b, List.of(boot));
+        Peer boxC = start(ca.issue("site-c", List.of("c.example"), Duration.ofDays(1)), List.of(boot));
+        X509Security realB = new X509Security(b);
+        Peer forger = start(ca.issue("site-d", List.of("d.example"), Duration.ofDays(1)), List.of(boot),
+                new Forger(new X509Security(ca.issue("site-d2", List.of("d.example"), Duration.ofDays(1))),
+                        new X509Security(a).identity()));
+        Thread.sleep(2000);
+        String aor = "sip:alice@a.example";
+        byte[] rid = SipRegistration.resourceId(aor);
+        var spec = List.of(new StorageBodies.Specifier(SipRegistration.KIND, 0, StorageBodies.DataModel.DICTIONARY,
+                List.of(), List.of()));
+
+        boxA.call(() -> boxA.node().store(rid, aor, SipRegistration.KIND,
+                List.of(SipRegistration.entry(a.nodeId(), "sip:alice@192.0.2.1:5061;transport=tls")), 600));
+        assertEquals(List.of("sip:alice@192.0.2.1:5061;transport=tls"), uris(boxC, rid, aor, spec));
+
+        // box B does not serve a.example: refused whatever it tries
+        assertRefused(boxB, rid, aor, SipRegistration.entry(b.nodeId(), "sip:alice@evil"), "does not name a.example");
+        assertRefused(boxB, rid, aor, SipRegistration.entry(a.nodeId(), "sip:alice@evil"), "dictionary key");
+        assertRefused(boxB, rid, null, SipRegistration.entry(b.nodeId(), "sip:alice@evil"), "must name its AOR");
+        assertRefused(boxB, rid, "sip:alice@b.example", SipRegistration.entry(b.nodeId(), "sip:alice@evil"), "does not hash");
+        // a record signed with another key but claiming box A's certificate: the signature does not verify
+        Exception e = assertThrows(ExecutionException.class, () -> forger.call(() -> forger.node().store(rid, aor,
+                SipRegistration.KIND, List.of(SipRegistration.entry(a.nodeId(), "sip:alice@forged")), 600)));
+        assertTrue(e.getCause().getMessage().contains("FORBIDDEN") && e.getCause().getMessage().contains("bad signature"),
+                e.getCause().getMessage());
+
+        assertEquals(List.of("sip:alice@192.0.2.1:5061;transport=tls"), uris(boxC, rid, aor, spec),
+                "only box A's record, from any box");
+        assertTrue(realB.domainsOf(realB.identity()).contains("b.example"));
+    }
+
+    private static void assertRefused(Peer p, byte[] rid, String aor, StorageBodies.Value v, String why) {
+        Exception e = assertThrows(ExecutionException.class,
+                () -> p.call(() -> p.node().store(rid, aor, SipRegistration.KIND, List.of(v), 600)));
+        assertTrue(e.getCause().getMessage().contains("FORBIDDEN") && e.getCause().getMessage().contains(why),
+                e.getCause().getMessage());
+    }
+
+    private static List<String> uris(Peer p, byte[] rid, String aor, List<StorageBodies.Specifier> spec) throws Exception {
+        Node.Fetched f = p.call(() -> p.node().fetch(rid, aor, spec));
+        List<String> out = new ArrayList<>();
+        for (var sd : f.kinds().get(0).values()) {
+            out.add(SipRegistration.uriOf(sd.value().data()));
+        }
+        return out;
     }
 
     @Test

@@ -65,9 +65,26 @@ final class Fixtures {
                         new StorageBodies.Specifier(KIND_DICT, 0, StorageBodies.DataModel.DICTIONARY, List.of(),
                                 List.of(A.toBytes())),
                         StorageBodies.Specifier.all(KIND_ARRAY, StorageBodies.DataModel.ARRAY))).encode(), 13),
+                sipRegistrationStore(14),
                 message(MessageCode.FETCH_ANS, new StorageBodies.FetchAns(List.of(
                         new StorageBodies.KindData(KIND_SINGLE, 4, List.of(stored(StorageBodies.Value.single(VALUE)))),
                         new StorageBodies.KindData(KIND_DICT, 1, List.of()))).encode(), 13));
+    }
+
+    /** A SIP-REGISTRATION store (RFC 7904) as a box sends it: the AOR named in an exp-ext extension. */
+    static ReloadMessage sipRegistrationStore(long txid) {
+        String aor = "sip:alice@site-a.example";
+        byte[] body = new StorageBodies.StoreReq(org.peerline.overlay.usage.SipRegistration.resourceId(aor), 0, List.of(
+                new StorageBodies.KindData(org.peerline.overlay.usage.SipRegistration.KIND, 0, List.of(stored(
+                        org.peerline.overlay.usage.SipRegistration.entry(A, "sip:alice@192.0.2.1:5061;transport=tls"))))))
+                .encode();
+        ReloadMessage plain = message(MessageCode.STORE_REQ, body, txid);
+        byte[] name = "alice@site-a.example".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] ext = new byte[2 + name.length];
+        ext[1] = (byte) name.length;
+        System.arraycopy(name, 0, ext, 2, name.length);
+        return new ReloadMessage(plain.header(), new MessageContents(MessageCode.STORE_REQ.code, body,
+                List.of(new MessageContents.Extension(1, false, ext))), plain.security());
     }
 
     static final NodeId C = NodeId.parse("80000000000000000000000000000001");

@@ -1,0 +1,127 @@
+package org.peerline.overlay.usage;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.message.DecodeException;
+import org.peerline.overlay.message.StorageBodies;
+import org.peerline.overlay.node.AccessControl;
+
+/**
+ * The SIP usage of RELOAD (RFC 7904): kind SIP-REGISTRATION (1), a dictionary under the Resource-ID of an
+ * AOR, keyed by the Node-ID of the box that stores it, whose value says where the AOR is served: a URI
+ * ({@code sip_registration_uri}) or a Destination list ({@code sip_registration_route}).
+ *
+ * <p><b>Access control, Peerline's DOMAIN-NODE-MATCH policy.</b> RFC 7904 uses USER-NODE-MATCH: a user's
+ * certificate names the user. A Peerline box writes for all the users of its SIP domains, and its
+ * certificate names those domains (dNSName), so a value is written if and only if
+ * <ol>
+ *   <li>the signature over the value is valid and made with a certificate from the overlay's CA;</li>
+ *   <li>the dictionary key equals the Node-ID in the signer's certificate (as in USER-NODE-MATCH), so one box
+ *       can never replace another box's entry;</li>
+ *   <li>the Store carries the resource name (the AOR, in a message extension), the name hashes to the
+ *       Resource-ID, and the AOR's domain is one the signer's certificate names.</li>
+ * </ol>
+ * Readers apply 1 and 2 to every value they fetch, and 3 with the AOR they looked up, so a record a wrong
+ * or malicious peer returns is dropped as well.
+ *
+ * <p>Resource name: the AOR without its scheme, lower case ({@code alice@site-a.example}), as RFC 7904
+ * prescribes for matching certificates; Resource-ID: the first 128 bits of its SHA-1 (CHORD-RELOAD).
+ */
+public final class SipRegistration {
+    public static final long KIND = 1;
+    static final int TYPE_URI = 1;
+    static final int TYPE_ROUTE = 2;
+
+    private SipRegistration() {
+    }
+
+    /** The resource name of an AOR: without "sip:"/"sips:", lower case. */
+    public static String resourceName(String aor) {
+        String a = aor.trim();
+        String lower = a.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("sip:")) {
+            a = a.substring(4);
+        } else if (lower.startsWith("sips:")) {
+            a = a.substring(5);
+        }
+        return a.toLowerCase(Locale.ROOT);
+    }
+
+    /** The Resource-ID of an AOR. */
+    public static byte[] resourceId(String aor) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-1").digest(resourceName(aor).getBytes(StandardCharsets.UTF_8));
+            return Arrays.copyOf(h, NodeId.BYTES);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A {@code sip_registration_uri} value: the URI the AOR maps to (here, the AOR at its serving box). */
+    public static byte[] uriValue(String uri) {
+        byte[] u = uri.getBytes(StandardCharsets.UTF_8);
+        byte[] data = new byte[2 + u.length];
+        data[0] = (byte) (u.length >>> 8);
+        data[1] = (byte) u.length;
+        System.arraycopy(u, 0, data, 2, u.length);
+        byte[] out = new byte[3 + data.length];
+        out[0] = TYPE_URI;
+        out[1] = (byte) (data.length >>> 8);
+        out[2] = (byte) data.length;
+        System.arraycopy(data, 0, out, 3, data.length);
+        return out;
+    }
+
+    /** The URI of a {@code sip_registration_uri} value. */
+    public static String uriOf(byte[] value) throws DecodeException {
+        if (value.length < 5 || value[0] != TYPE_URI) {
+            throw new DecodeException("not a sip_registration_uri value");
+        }
+        int len = (value[1] & 0xff) << 8 | value[2] & 0xff;
+        int uriLen = (value[3] & 0xff) << 8 | value[4] & 0xff;
+        if (len != value.length - 3 || uriLen != len - 2) {
+            throw new DecodeException("SipRegistration lengths do not add up");
+        }
+        return new String(value, 5, uriLen, StandardCharsets.UTF_8);
+    }
+
+    /** The dictionary entry a box stores for an AOR it serves: keyed by its Node-ID. */
+    public static StorageBodies.Value entry(NodeId box, String uri) {
+        return StorageBodies.Value.dictionaryEntry(box.toBytes(), uriValue(uri));
+    }
+
+    /** Peerline's DOMAIN-NODE-MATCH policy for SIP-REGISTRATION; other kinds are left to {@code others}. */
+    public static AccessControl policy(AccessControl others) {
+        return (resource, name, kind, value, signer, domains) -> {
+            if (kind != KIND) {
+                return others.check(resource, name, kind, value, signer, domains);
+            }
+            if (value.model() != StorageBodies.DataModel.DICTIONARY || !Arrays.equals(value.key(), signer.toBytes())) {
+                return "the dictionary key must be the signer's Node-ID";
+            }
+            if (name == null) {
+                return "a SIP-REGISTRATION store must name its AOR";
+            }
+            if (!Arrays.equals(resourceId(name), resource)) {
+                return "the AOR does not hash to the Resource-ID";
+            }
+            int at = name.lastIndexOf('@');
+            String domain = at < 0 ? "" : name.substring(at + 1).toLowerCase(Locale.ROOT);
+            if (!domains.contains(domain)) {
+                return "the signer's certificate does not name " + domain + " (it names " + domains + ")";
+            }
+            return null;
+        };
+    }
+
+    /** True if {@code domains} contains the AOR's domain. */
+    public static boolean servesDomainOf(List<String> domains, String aor) {
+        String n = resourceName(aor);
+        return domains.contains(n.substring(n.lastIndexOf('@') + 1));
+    }
+}
