@@ -345,6 +345,52 @@ public final class Node implements Transport.Listener, Topology.Host {
         });
     }
 
+    /** One step of a traced lookup: the peer, and the round trip of the RouteQuery that reached it. */
+    public record Hop(NodeId peer, long rttMillis) {
+    }
+
+    /**
+     * Traces the path a message for {@code target} takes (RouteQuery, RFC 6940 §6.4.2.4): each peer on the way
+     * is asked where it would send it next, until the responsible peer answers with itself. The last hop is
+     * the responsible peer. A peer that does not answer fails the trace.
+     */
+    public CompletableFuture<List<Hop>> trace(NodeId target) {
+        CompletableFuture<List<Hop>> done = new CompletableFuture<>();
+        NodeId first = route(target, null);
+        if (first.equals(id)) {
+            done.complete(List.of(new Hop(id, 0)));
+        } else {
+            traceStep(first, target, new ArrayList<>(), done);
+        }
+        return done;
+    }
+
+    private void traceStep(NodeId hop, NodeId target, List<Hop> hops, CompletableFuture<List<Hop>> done) {
+        long t0 = scheduler.now();
+        request(new Destination.Node(hop), MessageCode.ROUTE_QUERY_REQ,
+                new ChordBodies.RouteQueryReq(false, new Destination.Node(target)).encode(), null)
+                .whenComplete((r, e) -> {
+                    if (e != null || r.isError()) {
+                        done.completeExceptionally(new RequestFailed("trace: no answer from " + hop + " after "
+                                + hops.size() + " hops"));
+                        return;
+                    }
+                    hops.add(new Hop(hop, scheduler.now() - t0));
+                    NodeId next;
+                    try {
+                        next = ChordBodies.RouteQueryAns.decode(r.body()).nextPeer();
+                    } catch (DecodeException ex) {
+                        done.completeExceptionally(new RequestFailed("trace: bad RouteQueryAns from " + hop));
+                        return;
+                    }
+                    if (next.equals(hop) || hops.size() >= 32) {
+                        done.complete(List.copyOf(hops));
+                    } else {
+                        traceStep(next, target, hops, done);
+                    }
+                });
+    }
+
     /** Pings the node responsible for {@code target} (or the node itself); the reply says who answered and in how many hops. */
     public CompletableFuture<Reply> ping(NodeId target) {
         return request(new Destination.Node(target), MessageCode.PING_REQ, new Bodies.PingReq(new byte[0]).encode(),

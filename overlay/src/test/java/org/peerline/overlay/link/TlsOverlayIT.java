@@ -218,9 +218,8 @@ class TlsOverlayIT {
         Peer boxB = start(b, List.of(boot));
         Peer boxC = start(ca.issue("site-c", List.of("c.example"), Duration.ofDays(1)), List.of(boot));
         X509Security realB = new X509Security(b);
-        Peer forger = start(ca.issue("site-d", List.of("d.example"), Duration.ofDays(1)), List.of(boot),
-                new Forger(new X509Security(ca.issue("site-d2", List.of("d.example"), Duration.ofDays(1))),
-                        new X509Security(a).identity()));
+        Credentials d = ca.issue("site-d", List.of("d.example"), Duration.ofDays(1));
+        Peer forger = start(d, List.of(boot), new Forger(new X509Security(d), new X509Security(a).identity()));
         Thread.sleep(2000);
         String aor = "sip:alice@a.example";
         byte[] rid = SipRegistration.resourceId(aor);

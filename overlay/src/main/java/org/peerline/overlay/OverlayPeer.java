@@ -1,0 +1,190 @@
+package org.peerline.overlay;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.api.Overlay;
+import org.peerline.overlay.api.PeerAddress;
+import org.peerline.overlay.chord.ChordTopology;
+import org.peerline.overlay.link.TlsTransport;
+import org.peerline.overlay.message.DecodeException;
+import org.peerline.overlay.message.StorageBodies;
+import org.peerline.overlay.node.AccessControl;
+import org.peerline.overlay.node.Node;
+import org.peerline.overlay.security.Credentials;
+import org.peerline.overlay.security.X509Security;
+import org.peerline.overlay.usage.SipRegistration;
+
+/**
+ * The overlay as a Peerline box runs it: a RELOAD node with CHORD-RELOAD over TLS links, the SIP usage,
+ * on one event loop of its own. Every public method hands its work to that loop and returns at once.
+ */
+public final class OverlayPeer implements Overlay {
+    private final MultiThreadIoEventLoopGroup group;
+    private final EventLoop loop;
+    private final Node node;
+    private final TlsTransport transport;
+    private final PeerAddress address;
+    private final List<Consumer<Set<NodeId>>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Set<NodeId> members;
+
+    private OverlayPeer(MultiThreadIoEventLoopGroup group, EventLoop loop, Node node, TlsTransport transport,
+                        PeerAddress address) {
+        this.group = group;
+        this.loop = loop;
+        this.node = node;
+        this.transport = transport;
+        this.address = address;
+        this.members = Set.of(node.id());
+    }
+
+    /** Starts listening on {@code listen} (port 0: any free port) with the box's credentials. */
+    public static OverlayPeer start(String overlayName, Credentials credentials, PeerAddress listen) {
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoop loop = group.next();
+        X509Security security = new X509Security(credentials);
+        TlsTransport transport = new TlsTransport(loop, credentials, security, listen);
+        Node node = new Node(credentials.nodeId(), new Node.Settings(overlayName, 2, 3000, 3,
+                kind -> kind == SipRegistration.KIND ? StorageBodies.DataModel.DICTIONARY : null,
+                SipRegistration.policy(AccessControl.ANY_SIGNER)), transport, transport, security,
+                new ChordTopology(credentials.nodeId(), ChordTopology.Settings.defaults()), new java.security.SecureRandom());
+        transport.listener(node);
+        PeerAddress bound;
+        try {
+            bound = transport.start().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IllegalStateException("cannot listen for overlay links on " + listen + ": " + e.getMessage(), e);
+        }
+        OverlayPeer p = new OverlayPeer(group, loop, node, transport, bound);
+        loop.execute(() -> node.onMembershipChange(p::membershipChanged));
+        return p;
+    }
+
+    private void membershipChanged() {
+        Set<NodeId> m = new HashSet<>(node.topology().routingPeers());
+        m.add(node.id());
+        Set<NodeId> now = Set.copyOf(m);
+        if (!now.equals(members)) {
+            members = now;
+            listeners.forEach(l -> l.accept(now));
+        }
+    }
+
+    private <T> CompletableFuture<T> onLoop(Supplier<CompletableFuture<T>> work) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                work.get().whenComplete((v, e) -> {
+                    if (e != null) {
+                        out.completeExceptionally(e instanceof java.util.concurrent.CompletionException c
+                                && c.getCause() != null ? c.getCause() : e);
+                    } else {
+                        out.complete(v);
+                    }
+                });
+            } catch (RuntimeException e) {
+                out.completeExceptionally(e);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public NodeId nodeId() {
+        return node.id();
+    }
+
+    @Override
+    public PeerAddress address() {
+        return address;
+    }
+
+    @Override
+    public CompletableFuture<Void> join(List<PeerAddress> bootstrap) {
+        return onLoop(() -> node.join(bootstrap));
+    }
+
+    @Override
+    public CompletableFuture<Void> leave() {
+        return onLoop(() -> {
+            node.leave();
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(String aor, String uri, Duration lifetime) {
+        byte[] rid = SipRegistration.resourceId(aor);
+        return onLoop(() -> node.store(rid, SipRegistration.resourceName(aor), SipRegistration.KIND,
+                List.of(SipRegistration.entry(node.id(), uri)), lifetime.toSeconds())).thenApply(a -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> unpublish(String aor) {
+        byte[] rid = SipRegistration.resourceId(aor);
+        return onLoop(() -> node.store(rid, SipRegistration.resourceName(aor), SipRegistration.KIND,
+                List.of(SipRegistration.entry(node.id(), "").deleted()), 60)).thenApply(a -> null);
+    }
+
+    @Override
+    public CompletableFuture<List<Registration>> lookup(String aor) {
+        byte[] rid = SipRegistration.resourceId(aor);
+        return onLoop(() -> node.fetch(rid, SipRegistration.resourceName(aor), List.of(new StorageBodies.Specifier(
+                SipRegistration.KIND, 0, StorageBodies.DataModel.DICTIONARY, List.of(), List.of())))).thenApply(f -> {
+                    List<Registration> out = new ArrayList<>();
+                    for (var kd : f.kinds()) {
+                        for (var sd : kd.values()) {
+                            if (!sd.value().exists()) {
+                                continue;
+                            }
+                            try {
+                                out.add(new Registration(NodeId.of(sd.value().key(), 0),
+                                        SipRegistration.uriOf(sd.value().data())));
+                            } catch (DecodeException | IllegalArgumentException e) {
+                                // a value this box cannot read: not a registration it can use
+                            }
+                        }
+                    }
+                    return out;
+                });
+    }
+
+    @Override
+    public CompletableFuture<List<Hop>> trace(String aor) {
+        NodeId target = NodeId.of(SipRegistration.resourceId(aor), 0);
+        return onLoop(() -> node.trace(target)).thenApply(hops -> hops.stream()
+                .map(h -> new Hop(h.peer(), h.rttMillis())).toList());
+    }
+
+    @Override
+    public Set<NodeId> members() {
+        return members;
+    }
+
+    @Override
+    public void onMembersChanged(Consumer<Set<NodeId>> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void close() {
+        loop.execute(() -> {
+            node.close();
+            transport.close();
+        });
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}
