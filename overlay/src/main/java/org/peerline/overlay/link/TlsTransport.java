@@ -57,8 +57,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class TlsTransport implements Transport, Scheduler {
     private static final Logger log = LoggerFactory.getLogger(TlsTransport.class);
-    /** A link whose frames go unacknowledged this long is dead (loopback and LAN answer in microseconds). */
-    static final long MIN_ACK_TIMEOUT_MILLIS = 1000;
+    /**
+     * A link whose frames go unacknowledged this long (at least; four smoothed round trips on slow paths) is
+     * dead. A peer process that dies has its connections reset by its kernel at once; this timeout is for a
+     * host that vanishes or a path that breaks, and must not fire on a busy peer's scheduling delays.
+     */
+    static final long MIN_ACK_TIMEOUT_MILLIS = 3000;
     private static final int MAX_FRAME = 64 * 1024 + FramedMessage.DATA_HEADER_BYTES;
 
     private final EventLoop loop;
@@ -221,8 +225,11 @@ public final class TlsTransport implements Transport, Scheduler {
         final NodeId peer;
         final PeerAddress address;
         final Map<Long, byte[]> unacked = new LinkedHashMap<>();
+        final Map<Long, Long> sentAt = new HashMap<>();
         long nextSequence = 1;
         long srttMillis = 5;
+        /** When the last frame of any kind arrived from the peer (System.nanoTime). */
+        long lastHeard = System.nanoTime();
 
         Link(Channel channel, NodeId peer, PeerAddress address) {
             this.channel = channel;
@@ -234,27 +241,49 @@ public final class TlsTransport implements Transport, Scheduler {
             long seq = nextSequence;
             nextSequence = nextSequence == 0xffffffffL ? 1 : nextSequence + 1;
             unacked.put(seq, message);
+            long sent = System.nanoTime();
+            sentAt.put(seq, sent);
             channel.writeAndFlush(Unpooled.wrappedBuffer(FramedMessage.encode(new FramedMessage.Data(seq, message))));
-            long sentAt = System.nanoTime();
+            checkLater(seq, sent);
+        }
+
+        /**
+         * The link is dead if a frame stays unacknowledged for the timeout and nothing at all came from the peer
+         * meanwhile. A busy peer (or a busy us: the ack may sit unread while this loop catches up) still sends
+         * frames, and its acks come in order; silence is what a vanished host looks like.
+         */
+        private void checkLater(long seq, long sent) {
             long timeout = Math.max(MIN_ACK_TIMEOUT_MILLIS, 4 * srttMillis);
+            long due = System.nanoTime() + timeout * 1_000_000;
             loop.schedule(() -> {
-                if (unacked.containsKey(seq) && links.get(peer) == this) {
-                    log.debug("link to {} ({}): frame {} not acknowledged in {} ms", peer, address, seq,
-                            (System.nanoTime() - sentAt) / 1_000_000);
-                    fail();
+                if (!unacked.containsKey(seq) || links.get(peer) != this) {
+                    return;
                 }
+                long now = System.nanoTime();
+                // this loop ran late (it is busy): the ack may be waiting unread in the socket; look again
+                // once the loop has caught up, rather than blame the peer for our own delay
+                if ((now - lastHeard) / 1_000_000 < timeout || now - due > 250_000_000L) {
+                    checkLater(seq, sent);
+                    return;
+                }
+                log.info("link to {} ({}): frame {} not acknowledged in {} ms and nothing heard for {} ms; closing it",
+                        peer, address, seq, (now - sent) / 1_000_000, (now - lastHeard) / 1_000_000);
+                fail();
             }, timeout, TimeUnit.MILLISECONDS);
         }
 
         void acked(long seq) {
-            if (unacked.remove(seq) != null) {
-                srttMillis = Math.max(1, (7 * srttMillis + 1) / 8);
+            Long sent = sentAt.remove(seq);
+            if (unacked.remove(seq) != null && sent != null) {
+                long rtt = (System.nanoTime() - sent) / 1_000_000;
+                srttMillis = Math.max(1, (7 * srttMillis + rtt) / 8); // RFC 6298's smoothing
             }
         }
 
         void fail() {
             List<byte[]> lost = new ArrayList<>(unacked.values());
             unacked.clear();
+            sentAt.clear();
             channel.close();
             if (links.get(peer) == this) {
                 links.remove(peer);
@@ -353,6 +382,7 @@ public final class TlsTransport implements Transport, Scheduler {
             if (link == null) {
                 return;
             }
+            link.lastHeard = System.nanoTime();
             if (msg instanceof FramedMessage.Data d) {
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(FramedMessage.encode(new FramedMessage.Ack(d.sequence(),
                         0xffffffffL))));

@@ -534,7 +534,7 @@ public final class Node implements Transport.Listener, Topology.Host {
                 return;
             }
             if (dests.size() == 1) {
-                receivedResponse(m);
+                receivedResponse(m, from);
             } else {
                 NodeId next = targetOf(dests.get(1));
                 forwardTo(m, dests.subList(1, dests.size()), null, transport.connected(next) ? next : route(next, null));
@@ -571,7 +571,7 @@ public final class Node implements Transport.Listener, Topology.Host {
         send(hop, new ReloadMessage(next, m.contents(), m.security()).encode());
     }
 
-    private void receivedResponse(ReloadMessage m) {
+    private void receivedResponse(ReloadMessage m, NodeId from) {
         Outstanding o = outstanding.remove(m.transactionId());
         if (o == null) {
             stats.strayResponses++;
@@ -580,7 +580,14 @@ public final class Node implements Transport.Listener, Topology.Host {
         if (o.timer != null) {
             o.timer.cancel();
         }
-        NodeId responder = security.verifyMessage(m);
+        // an answer that came straight from the responder (no hop decremented its TTL) over their link is
+        // checked against the link's certificate; a relayed one is verified
+        boolean direct = from != null && m.header().ttl() == ForwardingHeader.DEFAULT_TTL
+                && security.isLinkPeer(from, m.security().signature().identity());
+        if (direct) {
+            security.learnCertificates(m);
+        }
+        NodeId responder = direct ? from : security.verifyMessage(m);
         if (responder == null) {
             o.future.completeExceptionally(new RequestFailed("answer with a bad signature"));
             return;
@@ -591,7 +598,14 @@ public final class Node implements Transport.Listener, Topology.Host {
 
     private void receivedRequest(ReloadMessage m, NodeId from, List<Destination> via) {
         NodeId origin = via.isEmpty() ? id : targetOf(via.get(0));
-        if (security.verifyMessage(m) == null) {
+        // a request straight from its originator over their mutually authenticated link is checked against
+        // the link's certificate (its signer must be the link's peer); one relayed by others is verified
+        boolean direct = from != null && via.size() == 1 && origin.equals(from)
+                && security.isLinkPeer(from, m.security().signature().identity());
+        if (direct) {
+            security.learnCertificates(m); // those of stored data it carries, for the data's own signatures
+        }
+        if (!direct && security.verifyMessage(m) == null) {
             answerError(m, via, ErrorCode.FORBIDDEN, "bad signature");
             return;
         }
@@ -614,7 +628,7 @@ public final class Node implements Transport.Listener, Topology.Host {
                     byte[] osd = topology.onJoin(j.joiningPeer());
                     // the joiner's data goes to it before the JoinAns (same link, in order): by the time other
                     // peers route to it, it holds what it is responsible for
-                    rebalance();
+                    rebalance(new ArrayList<>(storage.resources()));
                     answer(m, via, MessageCode.JOIN_ANS, new Bodies.JoinAns(osd).encode());
                 }
                 case UPDATE_REQ -> {
@@ -768,7 +782,7 @@ public final class Node implements Transport.Listener, Topology.Host {
             ForwardingHeader h = new ForwardingHeader(overlay, 1, ForwardingHeader.DEFAULT_TTL,
                     ForwardingHeader.UNFRAGMENTED, req.transactionId(), 0, List.of(), List.of(new Destination.Node(id)),
                     List.of());
-            receivedResponse(sign(h, new MessageContents(code, body), List.of()));
+            receivedResponse(sign(h, new MessageContents(code, body), List.of()), null);
             return;
         }
         ForwardingHeader h = new ForwardingHeader(overlay, 1, ForwardingHeader.DEFAULT_TTL, ForwardingHeader.UNFRAGMENTED,
@@ -976,10 +990,28 @@ public final class Node implements Transport.Listener, Topology.Host {
         if (closed || !topology.joined()) {
             return;
         }
+        rebalanceFrom(new ArrayList<>(storage.resources()), 0);
+    }
+
+    /** Resources handled per step of a rebalance; the rest follow a moment later, so a node never stalls on it. */
+    static final int REBALANCE_BATCH = 64;
+
+    private void rebalanceFrom(List<Storage.ResourceKey> keys, int start) {
+        if (closed || !topology.joined()) {
+            return;
+        }
+        int end = Math.min(keys.size(), start + REBALANCE_BATCH);
+        rebalance(keys.subList(start, end));
+        if (end < keys.size()) {
+            scheduler.after(20, () -> rebalanceFrom(keys, end));
+        }
+    }
+
+    private void rebalance(List<Storage.ResourceKey> keys) {
         long now = scheduler.now();
         List<NodeId> replicas = topology.replicaPeers(settings.replicas());
         List<NodeId> preds = topology.predecessors();
-        for (Storage.ResourceKey key : storage.resources()) {
+        for (Storage.ResourceKey key : keys) {
             NodeId rid = key.ring();
             Set<NodeId> held = holders.computeIfAbsent(key, k -> new HashSet<>());
             if (topology.isResponsible(rid, null)) {

@@ -33,6 +33,15 @@ public interface Security {
     /** The identity this node signs with, which is part of each signature input. */
     SecurityBlock.SignerIdentity identity();
 
+    /** Checks the certificates a message carries against the overlay's CA and remembers the good ones. */
+    void learnCertificates(ReloadMessage message);
+
+    /**
+     * True if {@code signer} names the certificate of {@code peer}, the node at the other end of an
+     * authenticated link: a message it sent over that link needs no second signature check.
+     */
+    boolean isLinkPeer(NodeId peer, SecurityBlock.SignerIdentity signer);
+
     /** The SIP domains the certificate of {@code signer} names (empty when unknown). */
     java.util.List<String> domainsOf(SecurityBlock.SignerIdentity signer);
 }

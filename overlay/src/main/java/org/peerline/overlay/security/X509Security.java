@@ -81,6 +81,12 @@ public final class X509Security implements Security {
 
     @Override
     public NodeId verifyMessage(ReloadMessage message) {
+        learnCertificates(message);
+        return verify(message.signatureInput(), message.security().signature());
+    }
+
+    @Override
+    public void learnCertificates(ReloadMessage message) {
         for (SecurityBlock.Certificate c : message.security().certificates()) {
             if (c.type() != SecurityBlock.X509) {
                 continue;
@@ -94,7 +100,6 @@ public final class X509Security implements Security {
                 log.debug("unparseable certificate in a message: {}", e.getMessage());
             }
         }
-        return verify(message.signatureInput(), message.security().signature());
     }
 
     @Override
@@ -112,6 +117,15 @@ public final class X509Security implements Security {
     @Override
     public NodeId verifyData(byte[] signatureInput, SecurityBlock.Signature signature) {
         return verify(signatureInput, signature);
+    }
+
+    @Override
+    public boolean isLinkPeer(NodeId peer, SecurityBlock.SignerIdentity signer) {
+        if (signer.type() != SecurityBlock.IDENTITY_CERT_HASH) {
+            return false;
+        }
+        X509Certificate c = certificateOf(signer);
+        return c != null && Credentials.nodeIdOf(c).equals(peer);
     }
 
     @Override

@@ -64,6 +64,17 @@ final class SimSecurity implements Security {
     }
 
     @Override
+    public void learnCertificates(ReloadMessage message) {
+        // nothing to learn: the simulator's identities are a shared registry
+    }
+
+    @Override
+    public boolean isLinkPeer(NodeId peer, SecurityBlock.SignerIdentity signer) {
+        byte[] h = signer.hash();
+        return h.length == 32 && peer.equals(byHash.get(NodeId.of(h, 0)));
+    }
+
+    @Override
     public List<String> domainsOf(SecurityBlock.SignerIdentity signer) {
         return List.of();
     }

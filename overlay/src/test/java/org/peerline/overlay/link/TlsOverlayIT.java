@@ -206,6 +206,16 @@ class TlsOverlayIT {
         public List<String> domainsOf(SecurityBlock.SignerIdentity signer) {
             return real.domainsOf(signer);
         }
+
+        @Override
+        public boolean isLinkPeer(NodeId peer, SecurityBlock.SignerIdentity signer) {
+            return real.isLinkPeer(peer, signer);
+        }
+
+        @Override
+        public void learnCertificates(ReloadMessage m) {
+            real.learnCertificates(m);
+        }
     }
 
     @Test
