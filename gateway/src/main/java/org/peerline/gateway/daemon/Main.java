@@ -128,10 +128,17 @@ public final class Main implements Callable<Integer> {
     /** {@code user ...}: manage the site's SIP users in the data directory (works while the daemon runs). */
     @Command(name = "user", description = "Manage SIP users.",
             subcommands = {UserAdd.class, UserList.class, UserRemove.class, UserImport.class})
-    static final class UserCmd implements Callable<Integer> {
+    static final class UserCmd extends Group {
+    }
+
+    /** A command that only groups sub-commands: given none, it prints its usage and exits 2. */
+    abstract static class Group implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
-            new CommandLine(this).usage(System.err);
+            spec.commandLine().usage(spec.commandLine().getErr());
             return BAD_CONFIG;
         }
     }
@@ -180,28 +187,12 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "overlay", description = "The P2P overlay: simulation (more commands come with federation).",
             subcommands = {OverlaySim.class, OverlayCaCmd.class})
-    static final class OverlayCmd implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return BAD_CONFIG;
-        }
+    static final class OverlayCmd extends Group {
     }
 
     @Command(name = "ca", description = "The overlay's certificate authority (on the first box only).",
             subcommands = {CaInit.class, CaIssue.class})
-    static final class OverlayCaCmd implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return BAD_CONFIG;
-        }
+    static final class OverlayCaCmd extends Group {
     }
 
     /** Where a box keeps its overlay CA and its own overlay credentials, under the data directory. */

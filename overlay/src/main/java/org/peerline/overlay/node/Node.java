@@ -188,7 +188,7 @@ public final class Node implements Transport.Listener, Topology.Host {
         }
         topology.start(this, false);
         this.bootstrap = List.copyOf(bootstrap);
-        tryBootstrap(new ArrayList<>(bootstrap), done);
+        tryBootstrap(new ArrayList<>(bootstrap), done, JOIN_ROUNDS);
         return done;
     }
 
@@ -201,26 +201,46 @@ public final class Node implements Transport.Listener, Topology.Host {
         admittingPeer = null;
         scheduler.after(1000 + random.nextInt(2000), () -> {
             if (!closed && !topology.joined()) {
-                tryBootstrap(new ArrayList<>(bootstrap), new CompletableFuture<>());
+                tryBootstrap(new ArrayList<>(bootstrap), new CompletableFuture<>(), JOIN_ROUNDS);
             }
         });
     }
 
-    private void tryBootstrap(List<PeerAddress> left, CompletableFuture<Void> done) {
+    /** Rounds over the bootstrap list before a join gives up (a ring busy with other joins may need a second try). */
+    static final int JOIN_ROUNDS = 3;
+
+    private void tryBootstrap(List<PeerAddress> left, CompletableFuture<Void> done, int rounds) {
+        if (done.isDone()) {
+            return;
+        }
         if (left.isEmpty()) {
-            done.completeExceptionally(new RequestFailed("no bootstrap peer answered"));
+            if (rounds > 1) {
+                scheduler.after(500 + random.nextInt(1000), () -> tryBootstrap(new ArrayList<>(bootstrap), done, rounds - 1));
+            } else {
+                done.completeExceptionally(new RequestFailed("no bootstrap peer answered"));
+            }
             return;
         }
         PeerAddress b = left.remove(0);
-        Scheduler.Timer giveUp = scheduler.after(settings.requestTimeoutMillis() * settings.attempts(), () -> {
-            if (!done.isDone() && admittingPeer == null) {
-                tryBootstrap(left, done);
+        boolean[] movedOn = {false};
+        Runnable next = () -> {
+            if (!movedOn[0] && !done.isDone() && admittingPeer == null) {
+                movedOn[0] = true;
+                tryBootstrap(left, done, rounds);
             }
-        });
+        };
+        Scheduler.Timer giveUp = scheduler.after(settings.requestTimeoutMillis() * settings.attempts(), next);
         connect(b, bootstrapPeer -> request(new Destination.Node(id), MessageCode.ATTACH_REQ, attachBody("passive"),
                 bootstrapPeer).whenComplete((reply, err) -> {
-                    if (err != null || reply.isError() || done.isDone()) {
-                        return; // the give-up timer moves on to the next bootstrap peer
+                    if (done.isDone()) {
+                        return;
+                    }
+                    if (err != null || reply.isError()) {
+                        log.info("{}: join through {}: {}", id, b, err != null ? err.getMessage()
+                                : "Attach refused: " + reply.error().code());
+                        giveUp.cancel();
+                        next.run();
+                        return;
                     }
                     giveUp.cancel();
                     NodeId ap = reply.responder();

@@ -81,8 +81,8 @@ public final class LoopbackBench {
                             + "\"stored\":%d,\"store_s\":%.1f,\"store_p50_ms\":%.2f,\"store_p99_ms\":%.2f,"
                             + "\"found_before\":%d,\"lookup_p50_ms\":%.2f,\"lookup_p99_ms\":%.2f,\"killed\":%d,"
                             + "\"found_after\":%d,\"lookup_after_p50_ms\":%.2f,\"lookup_after_p99_ms\":%.2f,\"wall_s\":%.1f}",
-                    n, k, joinSeconds, stored.get(), storeSeconds, pct(storeMs, 50), pct(storeMs, 99), before.found,
-                    pct(before.ms, 50), pct(before.ms, 99), killed, after.found, pct(after.ms, 50), pct(after.ms, 99),
+                    n, k, joinSeconds, stored.get(), storeSeconds, Simulation.pct(storeMs, 50), Simulation.pct(storeMs, 99), before.found,
+                    Simulation.pct(before.ms, 50), Simulation.pct(before.ms, 99), killed, after.found, Simulation.pct(after.ms, 50), Simulation.pct(after.ms, 99),
                     (System.nanoTime() - t0) / 1e9));
         } finally {
             boxes.forEach(OverlayPeer::close);
@@ -126,11 +126,4 @@ public final class LoopbackBench {
         return "sip:user" + i + "@site" + i % n + ".example";
     }
 
-    private static double pct(List<Double> xs, double q) {
-        if (xs.isEmpty()) {
-            return 0;
-        }
-        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a[Math.max(0, Math.min(a.length - 1, (int) Math.ceil(q / 100 * a.length) - 1))];
-    }
 }

@@ -425,7 +425,7 @@ public final class Simulation {
         return Arrays.copyOf(sb.toString().getBytes(StandardCharsets.US_ASCII), VALUE_BYTES);
     }
 
-    private static double pct(List<Double> xs, double q) {
+    static double pct(List<Double> xs, double q) {
         if (xs.isEmpty()) {
             return 0;
         }
