@@ -165,8 +165,7 @@ public final class OverlayPeer implements Overlay {
     @Override
     public CompletableFuture<List<Hop>> trace(String aor) {
         NodeId target = NodeId.of(SipRegistration.resourceId(aor), 0);
-        return onLoop(() -> node.trace(target)).thenApply(hops -> hops.stream()
-                .map(h -> new Hop(h.peer(), h.rttMillis())).toList());
+        return onLoop(() -> node.trace(target));
     }
 
     @Override

@@ -131,6 +131,16 @@ public final class Main implements Callable<Integer> {
     static final class UserCmd extends Group {
     }
 
+    /** The {@code --config FILE} option of the commands that read the configuration. */
+    static final class ConfigFile {
+        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: embedded)")
+        Path file;
+
+        PeerlineConfig load() throws ConfigException {
+            return Main.load(file);
+        }
+    }
+
     /** A command that only groups sub-commands: given none, it prints its usage and exits 2. */
     abstract static class Group implements Callable<Integer> {
         @CommandLine.Spec
@@ -145,13 +155,13 @@ public final class Main implements Callable<Integer> {
 
     /** Shared by the user sub-commands: open the store named by --config. */
     abstract static class UserBase implements Callable<Integer> {
-        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: embedded)")
-        Path config;
+        @CommandLine.Mixin
+        ConfigFile config;
 
         @Override
         public final Integer call() throws Exception {
             LogSetup.quiet();
-            PeerlineConfig cfg = load(config);
+            PeerlineConfig cfg = config.load();
             try (Provisioning p = Provisioning.open(cfg.data(), cfg.site().domain())) {
                 return run(p, new PrintWriter(System.out, true));
             } catch (ProvisioningException e) {
@@ -206,8 +216,8 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "init", description = "Create the overlay's CA (ECDSA P-256) in DATA/overlay/ca; the key never leaves it.")
     static final class CaInit implements Callable<Integer> {
-        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: embedded)")
-        Path config;
+        @CommandLine.Mixin
+        ConfigFile config;
         @Option(names = "--overlay", paramLabel = "NAME", defaultValue = "peerline",
                 description = "the overlay's name, in every node certificate (default ${DEFAULT-VALUE})")
         String overlay;
@@ -215,7 +225,7 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             LogSetup.quiet();
-            PeerlineConfig cfg = load(config);
+            PeerlineConfig cfg = config.load();
             Path dir = caDir(cfg);
             try {
                 var ca = org.peerline.overlay.security.OverlayCa.create(overlay, dir);
@@ -232,8 +242,8 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "issue", description = "Issue a node certificate (random Node-ID) naming the SIP domains the box serves.")
     static final class CaIssue implements Callable<Integer> {
-        @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: embedded)")
-        Path config;
+        @CommandLine.Mixin
+        ConfigFile config;
         @Option(names = "--site", required = true, paramLabel = "NAME", description = "the site's name")
         String site;
         @Option(names = "--domain", required = true, paramLabel = "DOMAIN",
@@ -248,7 +258,7 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             LogSetup.quiet();
-            PeerlineConfig cfg = load(config);
+            PeerlineConfig cfg = config.load();
             Path dir = caDir(cfg);
             if (!java.nio.file.Files.exists(dir.resolve("ca.key"))) {
                 System.err.println("peerline: no overlay CA in " + dir + " (run 'peerline overlay ca init' on the first box)");

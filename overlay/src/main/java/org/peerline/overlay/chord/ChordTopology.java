@@ -254,7 +254,7 @@ public final class ChordTopology implements Topology {
     }
 
     private NodeId fingerStart(int k) {
-        return Ring.plusPowerOfTwo(self, 127 - k);
+        return self.plusPowerOfTwo(127 - k);
     }
 
     private void changed() {
@@ -301,7 +301,7 @@ public final class ChordTopology implements Topology {
         if (succ.isEmpty()) {
             Set<NodeId> others = candidates();
             if (!others.isEmpty()) {
-                NodeId next = Ring.plusPowerOfTwo(self, 0);
+                NodeId next = self.plusPowerOfTwo(0);
                 host.attach(next, others.iterator().next(), responder -> {
                     if (!stopped && admit(responder)) {
                         changed();
@@ -514,32 +514,30 @@ public final class ChordTopology implements Topology {
     }
 
     private void periodicUpdate() {
-        {
-            if (stopped) {
-                return;
-            }
-            if (joined && !succ.isEmpty()) {
-                // quiet ring: the first successor only (its predecessor covers the other direction); while
-                // peers are failing around us, every neighbour, so that dead replica holders are found and
-                // replaced before the copies they held are the last ones
-                byte[] body = neighboursUpdate();
-                if (recentFailures() == 0) {
-                    host.sendUpdate(succ.get(0), body);
-                } else {
-                    for (NodeId n : neighbours()) {
-                        host.sendUpdate(n, body);
-                    }
+        if (stopped) {
+            return;
+        }
+        if (joined && !succ.isEmpty()) {
+            // quiet ring: the first successor only (its predecessor covers the other direction); while
+            // peers are failing around us, every neighbour, so that dead replica holders are found and
+            // replaced before the copies they held are the last ones
+            byte[] body = neighboursUpdate();
+            if (recentFailures() == 0) {
+                host.sendUpdate(succ.get(0), body);
+            } else {
+                for (NodeId n : neighbours()) {
+                    host.sendUpdate(n, body);
                 }
             }
-            // a predecessor silent for two and a half intervals is asked directly (the link layer then
-            // tells whether it is still there)
-            long now = host.scheduler().now();
-            if (joined && !pred.isEmpty() && now - lastFromPredecessor > settings.updateIntervalMillis() * 5 / 2) {
-                host.sendRouteQuery(pred.get(0), pred.get(0), false);
-                lastFromPredecessor = now;
-            }
-            scheduleUpdate();
         }
+        // a predecessor silent for two and a half intervals is asked directly (the link layer then
+        // tells whether it is still there)
+        long now = host.scheduler().now();
+        if (joined && !pred.isEmpty() && now - lastFromPredecessor > settings.updateIntervalMillis() * 5 / 2) {
+            host.sendRouteQuery(pred.get(0), pred.get(0), false);
+            lastFromPredecessor = now;
+        }
+        scheduleUpdate();
     }
 
     private void scheduleFingerRefresh() {

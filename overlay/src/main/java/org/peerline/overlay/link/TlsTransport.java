@@ -219,17 +219,22 @@ public final class TlsTransport implements Transport, Scheduler {
 
     // ---------------------------------------------------------------------------------------- links
 
+    private record Pending(byte[] message, long sentNanos) {
+    }
+
     /** One authenticated connection to a peer, with its unacknowledged frames. */
     private final class Link {
         final Channel channel;
         final NodeId peer;
         final PeerAddress address;
-        final Map<Long, byte[]> unacked = new LinkedHashMap<>();
-        final Map<Long, Long> sentAt = new HashMap<>();
+        /** Frames sent and not yet acknowledged, oldest first. */
+        final Map<Long, Pending> unacked = new LinkedHashMap<>();
         long nextSequence = 1;
         long srttMillis = 5;
         /** When the last frame of any kind arrived from the peer (System.nanoTime). */
         long lastHeard = System.nanoTime();
+        /** The one liveness check of this link, armed while frames are unacknowledged. */
+        io.netty.util.concurrent.ScheduledFuture<?> check;
 
         Link(Channel channel, NodeId peer, PeerAddress address) {
             this.channel = channel;
@@ -240,50 +245,62 @@ public final class TlsTransport implements Transport, Scheduler {
         void send(byte[] message) {
             long seq = nextSequence;
             nextSequence = nextSequence == 0xffffffffL ? 1 : nextSequence + 1;
-            unacked.put(seq, message);
-            long sent = System.nanoTime();
-            sentAt.put(seq, sent);
+            unacked.put(seq, new Pending(message, System.nanoTime()));
             channel.writeAndFlush(Unpooled.wrappedBuffer(FramedMessage.encode(new FramedMessage.Data(seq, message))));
-            checkLater(seq, sent);
+            if (check == null) {
+                arm(timeoutMillis());
+            }
+        }
+
+        private long timeoutMillis() {
+            return Math.max(MIN_ACK_TIMEOUT_MILLIS, 4 * srttMillis);
+        }
+
+        private void arm(long delayMillis) {
+            long due = System.nanoTime() + delayMillis * 1_000_000;
+            check = loop.schedule(() -> checkLiveness(due), delayMillis, TimeUnit.MILLISECONDS);
         }
 
         /**
-         * The link is dead if a frame stays unacknowledged for the timeout and nothing at all came from the peer
-         * meanwhile. A busy peer (or a busy us: the ack may sit unread while this loop catches up) still sends
-         * frames, and its acks come in order; silence is what a vanished host looks like.
+         * The link is dead if its oldest frame stays unacknowledged for the timeout and nothing at all came from
+         * the peer meanwhile. A busy peer still sends frames, and acks come in order; silence is what a vanished
+         * host looks like. If this loop itself ran late, the ack may be waiting unread: look again once the
+         * loop has caught up rather than blame the peer for our own delay.
          */
-        private void checkLater(long seq, long sent) {
-            long timeout = Math.max(MIN_ACK_TIMEOUT_MILLIS, 4 * srttMillis);
-            long due = System.nanoTime() + timeout * 1_000_000;
-            loop.schedule(() -> {
-                if (!unacked.containsKey(seq) || links.get(peer) != this) {
-                    return;
-                }
-                long now = System.nanoTime();
-                // this loop ran late (it is busy): the ack may be waiting unread in the socket; look again
-                // once the loop has caught up, rather than blame the peer for our own delay
-                if ((now - lastHeard) / 1_000_000 < timeout || now - due > 250_000_000L) {
-                    checkLater(seq, sent);
-                    return;
-                }
-                log.info("link to {} ({}): frame {} not acknowledged in {} ms and nothing heard for {} ms; closing it",
-                        peer, address, seq, (now - sent) / 1_000_000, (now - lastHeard) / 1_000_000);
-                fail();
-            }, timeout, TimeUnit.MILLISECONDS);
+        private void checkLiveness(long due) {
+            check = null;
+            if (unacked.isEmpty() || links.get(peer) != this) {
+                return;
+            }
+            long now = System.nanoTime();
+            long timeout = timeoutMillis();
+            long oldestAge = (now - unacked.values().iterator().next().sentNanos()) / 1_000_000;
+            long silence = (now - lastHeard) / 1_000_000;
+            if (oldestAge < timeout || silence < timeout || now - due > 250_000_000L) {
+                arm(Math.max(1, timeout - Math.min(oldestAge, silence)));
+                return;
+            }
+            log.info("link to {} ({}): a frame unacknowledged for {} ms and nothing heard for {} ms; closing it",
+                    peer, address, oldestAge, silence);
+            fail();
         }
 
         void acked(long seq) {
-            Long sent = sentAt.remove(seq);
-            if (unacked.remove(seq) != null && sent != null) {
-                long rtt = (System.nanoTime() - sent) / 1_000_000;
+            Pending p = unacked.remove(seq);
+            if (p != null) {
+                long rtt = (System.nanoTime() - p.sentNanos()) / 1_000_000;
                 srttMillis = Math.max(1, (7 * srttMillis + rtt) / 8); // RFC 6298's smoothing
             }
         }
 
         void fail() {
-            List<byte[]> lost = new ArrayList<>(unacked.values());
+            List<byte[]> lost = new ArrayList<>();
+            unacked.values().forEach(p -> lost.add(p.message()));
             unacked.clear();
-            sentAt.clear();
+            if (check != null) {
+                check.cancel(false);
+                check = null;
+            }
             channel.close();
             if (links.get(peer) == this) {
                 links.remove(peer);
@@ -386,7 +403,7 @@ public final class TlsTransport implements Transport, Scheduler {
             if (msg instanceof FramedMessage.Data d) {
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(FramedMessage.encode(new FramedMessage.Ack(d.sequence(),
                         0xffffffffL))));
-                if (links.get(link.peer) == link || links.get(link.peer) != null) {
+                if (links.containsKey(link.peer)) { // also from a duplicate connection about to close
                     listener.received(link.peer, d.message());
                 }
             } else if (msg instanceof FramedMessage.Ack a) {

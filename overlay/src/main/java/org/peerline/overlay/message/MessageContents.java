@@ -30,6 +30,36 @@ public record MessageContents(int code, byte[] body, List<Extension> extensions)
         return body.clone();
     }
 
+    /**
+     * Extension type of a resource name (a SIP AOR) carried by a Store or Fetch, so that the responsible peer
+     * can check it against the signer's certificate: exp-ext (1, RFC 6940's experimental value), not critical,
+     * contents {@code opaque resource_name<0..2^16-1>} in UTF-8.
+     */
+    public static final int EXT_RESOURCE_NAME = 1;
+
+    /** The resource-name extension for {@code name}. */
+    public static Extension resourceNameExtension(String name) {
+        return new Extension(EXT_RESOURCE_NAME, false,
+                new WireWriter().opaque(2, name.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toByteArray());
+    }
+
+    /** The resource name this message carries in its extension, or null. */
+    public String resourceName() {
+        for (Extension e : extensions) {
+            if (e.type() == EXT_RESOURCE_NAME) {
+                try {
+                    WireReader r = new WireReader(e.contents());
+                    String name = new String(r.opaque(2, "resource_name"), java.nio.charset.StandardCharsets.UTF_8);
+                    r.expectEnd("resource name extension");
+                    return name;
+                } catch (DecodeException ex) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
     /** The code as an enum, or null for a code RELOAD does not define. */
     public MessageCode messageCode() {
         return MessageCode.of(code);

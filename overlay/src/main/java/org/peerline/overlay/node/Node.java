@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.api.Overlay;
 import org.peerline.overlay.api.PeerAddress;
 import org.peerline.overlay.message.Bodies;
 import org.peerline.overlay.message.ChordBodies;
@@ -56,13 +57,6 @@ public final class Node implements Transport.Listener, Topology.Host {
     public record Settings(String overlayName, int replicas, long requestTimeoutMillis, int attempts,
                            StorageBodies.Models models, AccessControl access) {
     }
-
-    /**
-     * Message extension carrying a Store's or Fetch's resource name (a SIP AOR), so that the responsible peer
-     * can check it against the signer's certificate: type exp-ext (1, RFC 6940 §14.14's experimental value),
-     * not critical, contents {@code opaque resource_name<0..2^16-1>} in UTF-8.
-     */
-    static final int EXT_RESOURCE_NAME = 1;
 
     /** An answer to a request: its code and body, the peer that sent it, the hops it took back. */
     public record Reply(MessageCode code, byte[] body, NodeId responder, int hops) {
@@ -365,27 +359,23 @@ public final class Node implements Transport.Listener, Topology.Host {
         });
     }
 
-    /** One step of a traced lookup: the peer, and the round trip of the RouteQuery that reached it. */
-    public record Hop(NodeId peer, long rttMillis) {
-    }
-
     /**
      * Traces the path a message for {@code target} takes (RouteQuery, RFC 6940 §6.4.2.4): each peer on the way
      * is asked where it would send it next, until the responsible peer answers with itself. The last hop is
      * the responsible peer. A peer that does not answer fails the trace.
      */
-    public CompletableFuture<List<Hop>> trace(NodeId target) {
-        CompletableFuture<List<Hop>> done = new CompletableFuture<>();
+    public CompletableFuture<List<Overlay.Hop>> trace(NodeId target) {
+        CompletableFuture<List<Overlay.Hop>> done = new CompletableFuture<>();
         NodeId first = route(target, null);
         if (first.equals(id)) {
-            done.complete(List.of(new Hop(id, 0)));
+            done.complete(List.of(new Overlay.Hop(id, 0)));
         } else {
             traceStep(first, target, new ArrayList<>(), done);
         }
         return done;
     }
 
-    private void traceStep(NodeId hop, NodeId target, List<Hop> hops, CompletableFuture<List<Hop>> done) {
+    private void traceStep(NodeId hop, NodeId target, List<Overlay.Hop> hops, CompletableFuture<List<Overlay.Hop>> done) {
         long t0 = scheduler.now();
         request(new Destination.Node(hop), MessageCode.ROUTE_QUERY_REQ,
                 new ChordBodies.RouteQueryReq(false, new Destination.Node(target)).encode(), null)
@@ -395,7 +385,7 @@ public final class Node implements Transport.Listener, Topology.Host {
                                 + hops.size() + " hops"));
                         return;
                     }
-                    hops.add(new Hop(hop, scheduler.now() - t0));
+                    hops.add(new Overlay.Hop(hop, scheduler.now() - t0));
                     NodeId next;
                     try {
                         next = ChordBodies.RouteQueryAns.decode(r.body()).nextPeer();
@@ -695,7 +685,7 @@ public final class Node implements Transport.Listener, Topology.Host {
 
     private void store(ReloadMessage m, List<Destination> via, NodeId from, StorageBodies.StoreReq req) {
         long now = scheduler.now();
-        String name = resourceName(m.contents());
+        String name = m.contents().resourceName();
         for (KindData kd : req.kinds()) {
             for (StorageBodies.StoredData sd : kd.values()) {
                 byte[] input = StorageBodies.StoredData.signatureInput(req.resource(), kd.kind(), sd.storageTime(),
@@ -751,26 +741,7 @@ public final class Node implements Transport.Listener, Topology.Host {
     }
 
     private static List<MessageContents.Extension> nameExtension(String name) {
-        if (name == null) {
-            return List.of();
-        }
-        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] contents = new byte[2 + n.length];
-        contents[0] = (byte) (n.length >>> 8);
-        contents[1] = (byte) n.length;
-        System.arraycopy(n, 0, contents, 2, n.length);
-        return List.of(new MessageContents.Extension(EXT_RESOURCE_NAME, false, contents));
-    }
-
-    /** The resource name a request carries in its extension, or null. */
-    static String resourceName(MessageContents c) {
-        for (MessageContents.Extension e : c.extensions()) {
-            byte[] b = e.contents();
-            if (e.type() == EXT_RESOURCE_NAME && b.length >= 2 && ((b[0] & 0xff) << 8 | b[1] & 0xff) == b.length - 2) {
-                return new String(b, 2, b.length - 2, java.nio.charset.StandardCharsets.UTF_8);
-            }
-        }
-        return null;
+        return name == null ? List.of() : List.of(MessageContents.resourceNameExtension(name));
     }
 
     private static Set<SecurityBlock.SignerIdentity> signers(List<KindData> kinds) {

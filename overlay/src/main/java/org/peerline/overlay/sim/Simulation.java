@@ -46,10 +46,6 @@ public final class Simulation {
                 throw new IllegalArgumentException("at least 2 nodes");
             }
         }
-
-        public static Params of(int nodes, double minutes, double churnPerMinute, long seed) {
-            return new Params(nodes, minutes, churnPerMinute, seed, 10_000, 20, 0);
-        }
     }
 
     /** What a run measured; {@link #toJson()} is the line {@code peerline overlay sim} prints. */
@@ -227,15 +223,6 @@ public final class Simulation {
                 (System.nanoTime() - wall0) / 1e9);
     }
 
-    /** The ring as each live node sees it, sorted by id: for a failing run's report. */
-    public String dump() {
-        StringBuilder sb = new StringBuilder();
-        members.stream().filter(m -> m.host.alive()).sorted(java.util.Comparator.comparing(m -> m.node.id()))
-                .forEach(m -> sb.append(m.joined ? "J " : "- ").append(m.node.topology()).append(" stored=")
-                        .append(m.node.storedResources()).append('\n'));
-        return sb.toString();
-    }
-
     /** Why lookups failed, with counts. */
     public Map<String, Integer> failures() {
         return failures;
@@ -320,17 +307,6 @@ public final class Simulation {
                             }
                             boolean found = f.kinds().stream().flatMap(k -> k.values().stream())
                                     .anyMatch(sd -> sd.value().exists() && Arrays.equals(sd.value().data(), expected));
-                            if (!found && System.getenv("SIM_DEBUG") != null) {
-                                NodeId truth = responsibleFor(resource(i));
-                                System.err.println("t=" + net.now() + " publisher alive " + publisherAlive + " key " + NodeId.of(resource(i), 0) + " answered by "
-                                        + members.stream().filter(x -> x.node.id().equals(f.responder())).findFirst()
-                                        .map(x -> x.node.topology() + " joined@" + x.startedAt).orElse("?")
-                                        + " truth " + members.stream().filter(x -> x.node.id().equals(truth)).findFirst()
-                                        .map(x -> x.node.topology() + " joined@" + x.startedAt + " stored="
-                                                + x.node.storedResources()).orElse("?") + " holders "
-                                        + members.stream().filter(x -> x.host.alive() && x.node.holds(resource(i)))
-                                        .map(x -> x.node.id().toString().substring(0, 4)).toList());
-                            }
                             if (!found) {
                                 failures.merge("not found at " + (f.responder().equals(responsibleFor(resource(i)))
                                         ? "the responsible peer" : "another peer"), 1, Integer::sum);

@@ -20,11 +20,6 @@ public final class Ring {
         return !x.equals(to) && !x.equals(from) && x.inHalfOpen(from, to);
     }
 
-    /** {@code from} plus 2^exponent on the ring. */
-    public static NodeId plusPowerOfTwo(NodeId from, int exponent) {
-        return from.plusPowerOfTwo(exponent);
-    }
-
     /** The fraction of the ring in (from, to], in parts per billion. */
     public static long partsPerBillion(NodeId from, NodeId to) {
         NodeId d = from.equals(to) ? null : distance(from, to);

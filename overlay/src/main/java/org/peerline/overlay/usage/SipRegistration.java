@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import org.peerline.overlay.api.NodeId;
 import org.peerline.overlay.message.DecodeException;
@@ -117,11 +116,5 @@ public final class SipRegistration {
             }
             return null;
         };
-    }
-
-    /** True if {@code domains} contains the AOR's domain. */
-    public static boolean servesDomainOf(List<String> domains, String aor) {
-        String n = resourceName(aor);
-        return domains.contains(n.substring(n.lastIndexOf('@') + 1));
     }
 }

@@ -79,12 +79,8 @@ final class Fixtures {
                         org.peerline.overlay.usage.SipRegistration.entry(A, "sip:alice@192.0.2.1:5061;transport=tls"))))))
                 .encode();
         ReloadMessage plain = message(MessageCode.STORE_REQ, body, txid);
-        byte[] name = "alice@site-a.example".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] ext = new byte[2 + name.length];
-        ext[1] = (byte) name.length;
-        System.arraycopy(name, 0, ext, 2, name.length);
         return new ReloadMessage(plain.header(), new MessageContents(MessageCode.STORE_REQ.code, body,
-                List.of(new MessageContents.Extension(1, false, ext))), plain.security());
+                List.of(MessageContents.resourceNameExtension("alice@site-a.example"))), plain.security());
     }
 
     static final NodeId C = NodeId.parse("80000000000000000000000000000001");

@@ -12,8 +12,11 @@ import org.junit.jupiter.api.Test;
 class SimulationTest {
     @Test
     void aSmallRingStoresAndFindsEverythingWithoutChurn() {
-        var r = new Simulation(new Simulation.Params(40, 1, 0, 11, 400, 20, 0)).run();
+        var sim = new Simulation(new Simulation.Params(40, 1, 0, 11, 400, 20, 0));
+        var r = sim.run();
         System.out.println(r.toJson());
+        assertTrue(sim.consistency().startsWith("40/40"), "every node knows its true successor and predecessor: "
+                + sim.consistency());
         assertEquals(40, r.joined(), "seed 11: " + r.toJson());
         assertEquals(r.stores(), r.storesOk(), "seed 11: " + r.toJson());
         assertEquals(r.lookups(), r.lookupsOk(), "seed 11: " + r.toJson());
