@@ -118,9 +118,9 @@ final class SipService implements SipListener {
             rejectExtensions(in, unsupported);
             return;
         }
-        // REGISTER is answered statelessly, as registrars usually are: it is idempotent, so a retransmission
-        // is simply processed again (one whose nonce-count was used already gets a stale challenge and the
-        // phone retries at once), and the box keeps no transaction, timer or memory per registration.
+        // REGISTER is answered statelessly, as registrars usually are: the box keeps no transaction, timer
+        // or memory per registration. A retransmission is processed again and, recognised by the registrar
+        // (RecentRequests), answered as the original was.
         if (in.transaction == null && !Request.REGISTER.equals(method) && !serverTransaction(in)) {
             return;
         }

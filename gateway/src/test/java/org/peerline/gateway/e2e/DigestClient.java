@@ -76,9 +76,18 @@ final class DigestClient implements AutoCloseable {
         return transmit(msg, callId);
     }
 
-    /** Sends the last request again, byte for byte, as a UDP client retransmits; returns the final status. */
+    /**
+     * Sends the last request again, byte for byte, as a UDP client retransmits it (RFC 3261 Timer E: again
+     * after 500 ms, then 1 s, while no answer comes); returns the first final status, -1 if none.
+     */
     int retransmitLast() throws IOException {
-        return transmit(lastSent, lastCallId);
+        for (int wait : new int[] {500, 1000, 2000}) {
+            int status = transmit(lastSent, lastCallId, wait);
+            if (status != -1) {
+                return status;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -91,9 +100,13 @@ final class DigestClient implements AutoCloseable {
     }
 
     private int transmit(String msg, String callId) throws IOException {
+        return transmit(msg, callId, 2000);
+    }
+
+    private int transmit(String msg, String callId, int waitMillis) throws IOException {
         byte[] b = msg.getBytes(StandardCharsets.UTF_8);
         socket.send(new DatagramPacket(b, b.length, InetAddress.getLoopbackAddress(), serverPort));
-        long end = System.currentTimeMillis() + 2000;
+        long end = System.currentTimeMillis() + waitMillis;
         byte[] buf = new byte[65536];
         while (System.currentTimeMillis() < end) {
             socket.setSoTimeout((int) Math.max(1, end - System.currentTimeMillis()));
