@@ -6,6 +6,7 @@ import io.netty.channel.nio.NioIoHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -37,11 +38,13 @@ public final class OverlayPeer implements Overlay {
     private final Node node;
     private final TlsTransport transport;
     private final PeerAddress address;
+    private final String overlayName;
     private final List<Consumer<Set<NodeId>>> listeners = new CopyOnWriteArrayList<>();
     private volatile Set<NodeId> members;
 
     private OverlayPeer(MultiThreadIoEventLoopGroup group, EventLoop loop, Node node, TlsTransport transport,
-                        PeerAddress address) {
+                        PeerAddress address, String overlayName) {
+        this.overlayName = overlayName;
         this.group = group;
         this.loop = loop;
         this.node = node;
@@ -68,7 +71,7 @@ public final class OverlayPeer implements Overlay {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("cannot listen for overlay links on " + listen + ": " + e.getMessage(), e);
         }
-        OverlayPeer p = new OverlayPeer(group, loop, node, transport, bound);
+        OverlayPeer p = new OverlayPeer(group, loop, node, transport, bound, overlayName);
         loop.execute(() -> node.onMembershipChange(p::membershipChanged));
         return p;
     }
@@ -166,6 +169,51 @@ public final class OverlayPeer implements Overlay {
     public CompletableFuture<List<Hop>> trace(String aor) {
         NodeId target = NodeId.of(SipRegistration.resourceId(aor), 0);
         return onLoop(() -> node.trace(target));
+    }
+
+    @Override
+    public CompletableFuture<Status> status() {
+        return onLoop(() -> {
+            List<Link> links = new ArrayList<>();
+            transport.links().forEach((peer, at) -> links.add(new Link(peer, at)));
+            return CompletableFuture.completedFuture(new Status(node.id(), address, overlayName,
+                    node.topology().joined(), node.uptimeSeconds(), node.topology().routingTable(), links,
+                    node.storedResources(), node.topology().responsiblePpb(), node.stats().asMap()));
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<HeldRecord>> records() {
+        return onLoop(() -> {
+            long now = node.scheduler().now();
+            List<HeldRecord> out = new ArrayList<>();
+            for (Node.Held h : node.held()) {
+                StorageBodies.Value v = h.data().value();
+                String key = switch (v.model()) {
+                    case SINGLE -> "";
+                    case ARRAY -> Long.toString(v.index());
+                    case DICTIONARY -> HexFormat.of().formatHex(v.key());
+                };
+                String value;
+                try {
+                    value = h.kind() == SipRegistration.KIND ? SipRegistration.uriOf(v.data())
+                            : HexFormat.of().formatHex(v.data());
+                } catch (DecodeException | IllegalArgumentException e) {
+                    value = HexFormat.of().formatHex(v.data());
+                }
+                long expires = (h.data().storageTime() + h.data().lifetime() * 1000 - now) / 1000;
+                out.add(new HeldRecord(HexFormat.of().formatHex(h.resource()), h.name() == null ? "" : h.name(),
+                        h.kind(), key, value, h.data().storageTime(), Math.max(0, expires), h.responsible()));
+            }
+            out.sort(java.util.Comparator.comparing(HeldRecord::name).thenComparing(HeldRecord::resourceId)
+                    .thenComparing(HeldRecord::key));
+            return CompletableFuture.completedFuture(out);
+        });
+    }
+
+    @Override
+    public CompletableFuture<ProbeResult> probe(NodeId target) {
+        return onLoop(() -> node.probe(target));
     }
 
     @Override

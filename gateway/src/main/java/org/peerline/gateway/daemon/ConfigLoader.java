@@ -70,8 +70,9 @@ public final class ConfigLoader {
         SipSettings sip = sip(top.section("sip"), d.sip(), site.domain());
         PeerlineConfig.Admin admin = admin(top.section("admin"), d.admin());
         PeerlineConfig.Log log = log(top.section("log"), d.log());
+        PeerlineConfig.Overlay overlay = overlay(top.section("overlay"), data);
         top.finish();
-        return new PeerlineConfig(site, data, sip, admin, log, file);
+        return new PeerlineConfig(site, data, sip, admin, log, overlay, file);
     }
 
     private static SipSettings sip(Optional<YamlSection> section, SipSettings d, String domain) throws ConfigException {
@@ -149,6 +150,35 @@ public final class ConfigLoader {
         return new PeerlineConfig.Admin(listen.host(), listen.port(), token);
     }
 
+    private static PeerlineConfig.Overlay overlay(Optional<YamlSection> section, Path data) throws ConfigException {
+        if (section.isEmpty()) {
+            return null;
+        }
+        YamlSection s = section.get();
+        ListenAddress.HostPort listen = s.parsed("listen", new ListenAddress.HostPort("127.0.0.1", 6084),
+                ListenAddress.HostPort::parse);
+        if (isWildcard(listen.host())) {
+            throw s.error("'overlay.listen' must be the address other boxes reach this one at (it is also the"
+                    + " address this box gives them), not the wildcard " + listen.host());
+        }
+        List<ListenAddress.HostPort> bootstrap = s.list("bootstrap", List.of(), ListenAddress.HostPort::parse);
+        for (ListenAddress.HostPort b : bootstrap) {
+            if (b.port() == 0 || isWildcard(b.host())) {
+                throw s.error("'overlay.bootstrap' entry " + b.host() + ":" + b.port() + " is not an address to dial");
+            }
+            if (b.equals(listen)) {
+                throw s.error("'overlay.bootstrap' names this box's own address " + b.host() + ":" + b.port());
+            }
+        }
+        Path credentials = s.parsed("credentials", data.resolve("overlay").resolve("node"), ConfigLoader::path);
+        s.finish();
+        return new PeerlineConfig.Overlay(listen, bootstrap, credentials);
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
+    }
+
     private static PeerlineConfig.Log log(Optional<YamlSection> section, PeerlineConfig.Log d) throws ConfigException {
         if (section.isEmpty()) {
             return d;
@@ -188,7 +218,7 @@ public final class ConfigLoader {
     }
 
     private static PeerlineConfig withSource(PeerlineConfig c, Path file) {
-        return new PeerlineConfig(c.site(), c.data(), c.sip(), c.admin(), c.log(), file);
+        return new PeerlineConfig(c.site(), c.data(), c.sip(), c.admin(), c.log(), c.overlay(), file);
     }
 
     private static Node compose(Path file, String text) throws ConfigException {

@@ -195,8 +195,10 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "overlay", description = "The P2P overlay: simulation (more commands come with federation).",
-            subcommands = {OverlaySim.class, OverlayCaCmd.class})
+    @Command(name = "overlay", description = "The P2P overlay: a running box's view of it, its CA, and the simulator.",
+            subcommands = {OverlayCommands.Status.class, OverlayCommands.Routes.class, OverlayCommands.Neighbours.class,
+                OverlayCommands.Records.class, OverlayCommands.Trace.class, OverlayCommands.Probe.class,
+                OverlaySim.class, OverlayCaCmd.class})
     static final class OverlayCmd extends Group {
     }
 

@@ -11,7 +11,10 @@ import org.peerline.gateway.routing.Binding;
 import org.peerline.gateway.routing.BindingStore;
 import org.peerline.gateway.routing.BindingTable;
 import org.peerline.gateway.routing.TimeSource;
+import org.peerline.gateway.overlay.OverlayApi;
+import org.peerline.gateway.overlay.OverlayService;
 import org.peerline.gateway.sip.SipEdge;
+import org.peerline.overlay.api.PeerAddress;
 import org.peerline.provisioning.api.AdminServer;
 import org.peerline.provisioning.api.Provisioning;
 import org.peerline.provisioning.api.ProvisioningException;
@@ -20,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running daemon: the one place where modules meet. Starts provisioning, the binding store, the
- * SIP edge and the admin API in that order, and closes them in reverse.
+ * SIP edge, the admin API and the overlay (when configured) in that order, and closes them in reverse.
  */
 public final class Peerline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Peerline.class);
@@ -29,9 +32,12 @@ public final class Peerline implements AutoCloseable {
     private final SipEdge sip;
     private final AdminServer admin;
     private final Provisioning provisioning;
+    private final OverlayService overlay;
 
-    private Peerline(List<AutoCloseable> parts, SipEdge sip, AdminServer admin, Provisioning provisioning) {
+    private Peerline(List<AutoCloseable> parts, SipEdge sip, AdminServer admin, Provisioning provisioning,
+                     OverlayService overlay) {
         this.parts = parts;
+        this.overlay = overlay;
         this.sip = sip;
         this.admin = admin;
         this.provisioning = provisioning;
@@ -57,8 +63,18 @@ public final class Peerline implements AutoCloseable {
                     cfg.admin().token(), provisioning.users());
             started.add(0, admin);
             admin.addJsonGet("/api/registrations", () -> registrations(bindings, time));
+            OverlayService overlay = null;
+            if (cfg.overlay() != null) {
+                PeerlineConfig.Overlay o = cfg.overlay();
+                List<PeerAddress> bootstrap = new ArrayList<>();
+                o.bootstrap().forEach(b -> bootstrap.add(new PeerAddress(b.host(), b.port())));
+                overlay = OverlayService.start(o.credentials(), new PeerAddress(o.listen().host(), o.listen().port()),
+                        bootstrap);
+                started.add(0, overlay);
+            }
+            OverlayApi.register(admin, overlay);
             ok = true;
-            return new Peerline(started, sip, admin, provisioning);
+            return new Peerline(started, sip, admin, provisioning, overlay);
         } catch (SQLException e) {
             throw new IOException("cannot open the binding store in " + cfg.data() + ": " + e.getMessage(), e);
         } finally {
@@ -94,6 +110,11 @@ public final class Peerline implements AutoCloseable {
 
     public Provisioning provisioning() {
         return provisioning;
+    }
+
+    /** The box's overlay membership, or null when its configuration has no {@code overlay:} section. */
+    public OverlayService overlay() {
+        return overlay;
     }
 
     @Override

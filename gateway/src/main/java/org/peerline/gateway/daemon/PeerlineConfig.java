@@ -12,7 +12,7 @@ import org.peerline.gateway.sip.SipSettings;
  * The daemon's whole configuration: one immutable tree, loaded once by {@link ConfigLoader}.
  * Every key and default is documented in {@code gateway/CONFIG.md}.
  */
-public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin, Log log, Path source) {
+public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin, Log log, Overlay overlay, Path source) {
 
     public PeerlineConfig {
         Objects.requireNonNull(site, "site");
@@ -28,6 +28,16 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
 
     /** The admin HTTP API: where it listens and the optional bearer token it requires. */
     public record Admin(String host, int port, String token) {
+    }
+
+    /**
+     * The box's membership in the P2P overlay; null (no {@code overlay:} section) for a box that runs alone.
+     *
+     * @param listen      where other boxes open TLS links to this one; also the address this box gives them
+     * @param bootstrap   boxes to join through, tried in order; empty: this box starts a new overlay
+     * @param credentials the directory with node.key, node.crt and ca.crt ({@code peerline overlay ca issue})
+     */
+    public record Overlay(ListenAddress.HostPort listen, List<ListenAddress.HostPort> bootstrap, Path credentials) {
     }
 
     /** Root log level and, for debugging, the SIP stack's own level. */
@@ -49,6 +59,7 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
                         SipSettings.DEFAULT_TIMER_C),
                 new Admin("127.0.0.1", 8080, null),
                 new Log("info", "warn"),
+                null,
                 null);
     }
 }

@@ -51,6 +51,34 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheOverlaySectionAndItsDefaults() throws ConfigException {
+        assertEquals(null, ConfigLoader.parse(FILE, "site: { name: a }\n").overlay(), "no section: no overlay");
+        PeerlineConfig c = ConfigLoader.parse(FILE, """
+                data: /var/lib/peerline
+                overlay: { listen: "192.0.2.10:6084", bootstrap: [ "192.0.2.11:6084", "[2001:db8::1]:6084" ] }
+                """);
+        assertEquals("192.0.2.10", c.overlay().listen().host());
+        assertEquals(6084, c.overlay().listen().port());
+        assertEquals(2, c.overlay().bootstrap().size());
+        assertEquals("2001:db8::1", c.overlay().bootstrap().get(1).host());
+        assertEquals(Path.of("/var/lib/peerline/overlay/node"), c.overlay().credentials());
+        assertEquals(Path.of("/etc/peerline/node"), ConfigLoader.parse(FILE, "overlay: { credentials: /etc/peerline/node }\n")
+                .overlay().credentials());
+    }
+
+    @Test
+    void overlayAddressesThatCannotWorkAreRefused() {
+        assertTrue(fails("overlay: { listen: \"0.0.0.0:6084\" }\n").getMessage().contains("not the wildcard"));
+        assertTrue(fails("overlay:\n  listen: \"127.0.0.1:6084\"\n  bootstrap: [ \"127.0.0.1:6084\" ]\n").getMessage()
+                .contains("own address"));
+        assertTrue(fails("overlay: { bootstrap: [ \"127.0.0.1:0\" ] }\n").getMessage().contains("not an address to dial"));
+        assertTrue(fails("overlay: { bootstrap: [ \"nowhere\" ] }\n").getMessage().contains("host:port"));
+        ConfigException e = fails("overlay:\n  listen: \"127.0.0.1:6084\"\n  bootstrp: [ ]\n");
+        assertEquals(3, e.line());
+        assertTrue(e.getMessage().contains("unknown key 'overlay.bootstrp'"), e.getMessage());
+    }
+
+    @Test
     void unknownKeyNamesFileLineAndKey() {
         ConfigException e = fails("""
                 site: { name: a, domain: a.example }

@@ -2,6 +2,7 @@ package org.peerline.overlay.api;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -45,6 +46,18 @@ public interface Overlay extends AutoCloseable {
     /** Called (on an overlay thread) with the new member set whenever it changes. */
     void onMembersChanged(Consumer<Set<NodeId>> listener);
 
+    /** This box as an operator sees it: identity, uptime, routing table, links, what it stores, counters. */
+    CompletableFuture<Status> status();
+
+    /** Every value this box holds, as the responsible peer or as a replica. */
+    CompletableFuture<List<HeldRecord>> records();
+
+    /**
+     * Asks another box, through the overlay, for its uptime, its share of the ring and how many resources it
+     * stores (RELOAD Probe, RFC 6940 §6.4.2.5). Fails if no box with that Node-ID answers.
+     */
+    CompletableFuture<ProbeResult> probe(NodeId node);
+
     @Override
     void close();
 
@@ -54,5 +67,37 @@ public interface Overlay extends AutoCloseable {
 
     /** One step of a traced lookup. */
     record Hop(NodeId peer, long rttMillis) {
+    }
+
+    /**
+     * A box's state for diagnostics. {@code responsiblePpb} is the share of the ring it answers for, in parts
+     * per billion; {@code counters} are message and link counters since start.
+     */
+    record Status(NodeId nodeId, PeerAddress address, String overlay, boolean joined, long uptimeSeconds,
+                  List<Route> routes, List<Link> links, int resources, long responsiblePpb,
+                  Map<String, Long> counters) {
+    }
+
+    /** One entry of the routing table: its role in the topology (e.g. "successor 1", "finger 96") and the peer. */
+    record Route(String role, NodeId peer) {
+    }
+
+    /** An open link to a peer, and the address the link runs to. */
+    record Link(NodeId peer, PeerAddress address) {
+    }
+
+    /**
+     * A stored value: the resource (its Resource-ID in hex, and its name, e.g. the AOR, where known), the kind,
+     * the dictionary key or array index (hex or decimal, empty for single values), the value as text (a
+     * registration's URI; other kinds in hex), when its signer stored it, seconds until it expires, and whether
+     * this box is the responsible peer (or a replica).
+     */
+    record HeldRecord(String resourceId, String name, long kind, String key, String value, long storedAtMillis,
+                      long expiresInSeconds, boolean responsible) {
+    }
+
+    /** What a probed box said of itself, and how far it was. */
+    record ProbeResult(NodeId node, int hops, long rttMillis, long uptimeSeconds, long responsiblePpb,
+                       long resources) {
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.api.Overlay;
 import org.peerline.overlay.message.ChordBodies;
 import org.peerline.overlay.message.DecodeException;
 import org.peerline.overlay.node.Scheduler;
@@ -180,6 +181,32 @@ public final class ChordTopology implements Topology {
     @Override
     public List<NodeId> successors() {
         return List.copyOf(succ);
+    }
+
+    @Override
+    public List<Overlay.Route> routingTable() {
+        List<Overlay.Route> out = new ArrayList<>();
+        for (int i = 0; i < pred.size(); i++) {
+            out.add(new Overlay.Route("predecessor " + (i + 1), pred.get(i)));
+        }
+        for (int i = 0; i < succ.size(); i++) {
+            out.add(new Overlay.Route("successor " + (i + 1), succ.get(i)));
+        }
+        // finger k points at the first peer at or after self + 2^(127-k): name it by that power, and name a run
+        // of fingers that point at the same peer (common in a small ring) once, by its range of powers
+        for (int k = 0; k < finger.length; k++) {
+            if (finger[k] == null) {
+                continue;
+            }
+            int last = k;
+            while (last + 1 < finger.length && finger[k].equals(finger[last + 1])) {
+                last++;
+            }
+            out.add(new Overlay.Route(last == k ? "finger 2^" + (127 - k) : "fingers 2^" + (127 - k) + "..2^" + (127 - last),
+                    finger[k]));
+            k = last;
+        }
+        return out;
     }
 
     @Override

@@ -217,6 +217,13 @@ public final class TlsTransport implements Transport, Scheduler {
         return links.size();
     }
 
+    /** The links up and the addresses they run to (on the transport's loop). */
+    public Map<NodeId, PeerAddress> links() {
+        Map<NodeId, PeerAddress> out = new java.util.TreeMap<>();
+        links.forEach((peer, link) -> out.put(peer, link.address));
+        return out;
+    }
+
     // ---------------------------------------------------------------------------------------- links
 
     private record Pending(byte[] message, long sentNanos) {

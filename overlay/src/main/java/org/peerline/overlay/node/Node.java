@@ -124,6 +124,8 @@ public final class Node implements Transport.Listener, Topology.Host {
     private List<PeerAddress> bootstrap = List.of();
     private Scheduler.Timer rebalance;
     private boolean closed;
+    /** True once {@link #join} has started the topology (a failed join may be tried again). */
+    private boolean started;
 
     public Node(NodeId id, Settings settings, Scheduler scheduler, Transport transport, Security security,
                 Topology topology, Random random) {
@@ -174,13 +176,23 @@ public final class Node implements Transport.Listener, Topology.Host {
      */
     public CompletableFuture<Void> join(List<PeerAddress> bootstrap) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        scheduleExpiry();
-        if (bootstrap.isEmpty()) {
-            topology.start(this, true);
-            done.complete(null);
-            return done;
+        if (started) {
+            // a join that failed is tried again: the topology runs already, only the bootstrap is new
+            if (bootstrap.isEmpty() || topology.joined()) {
+                done.completeExceptionally(new IllegalStateException(topology.joined() ? "joined already"
+                        : "a node that tried to join cannot start an overlay of its own"));
+                return done;
+            }
+        } else {
+            started = true;
+            scheduleExpiry();
+            if (bootstrap.isEmpty()) {
+                topology.start(this, true);
+                done.complete(null);
+                return done;
+            }
+            topology.start(this, false);
         }
-        topology.start(this, false);
         this.bootstrap = List.copyOf(bootstrap);
         tryBootstrap(new ArrayList<>(bootstrap), done, JOIN_ROUNDS);
         return done;
@@ -399,6 +411,55 @@ public final class Node implements Transport.Listener, Topology.Host {
                         traceStep(next, target, hops, done);
                     }
                 });
+    }
+
+    /**
+     * Probes the node {@code target} (RFC 6940 §6.4.2.5) for its uptime, its share of the ring and the number
+     * of resources it stores. Fails if the answer comes from another node (no node has that Node-ID).
+     */
+    public CompletableFuture<Overlay.ProbeResult> probe(NodeId target) {
+        long t0 = scheduler.now();
+        return request(new Destination.Node(target), MessageCode.PROBE_REQ, new LinkBodies.ProbeReq(List.of(
+                LinkBodies.ProbeInfo.UPTIME, LinkBodies.ProbeInfo.RESPONSIBLE_SET, LinkBodies.ProbeInfo.NUM_RESOURCES))
+                .encode(), null).thenApply(r -> {
+                    if (r.isError()) {
+                        throw new RequestFailed("probe refused: " + r.error().code());
+                    }
+                    if (!target.equals(r.responder())) {
+                        throw new RequestFailed("no node " + target + " in the overlay (" + r.responder()
+                                + " is responsible for that id)");
+                    }
+                    Map<LinkBodies.ProbeInfo, Long> info;
+                    try {
+                        info = LinkBodies.ProbeAns.decode(r.body()).info();
+                    } catch (DecodeException e) {
+                        throw new RequestFailed("bad ProbeAns from " + target + ": " + e.getMessage());
+                    }
+                    return new Overlay.ProbeResult(target, r.hops(), scheduler.now() - t0,
+                            info.getOrDefault(LinkBodies.ProbeInfo.UPTIME, -1L),
+                            info.getOrDefault(LinkBodies.ProbeInfo.RESPONSIBLE_SET, -1L),
+                            info.getOrDefault(LinkBodies.ProbeInfo.NUM_RESOURCES, -1L));
+                });
+    }
+
+    /** A value this node holds, for diagnostics: the resource, its name if known, and whether this node is responsible. */
+    public record Held(byte[] resource, String name, long kind, StorageBodies.StoredData data, boolean responsible) {
+    }
+
+    /** Every unexpired value stored here, resource by resource. */
+    public List<Held> held() {
+        long now = scheduler.now();
+        List<Held> out = new ArrayList<>();
+        for (Storage.ResourceKey key : storage.resources()) {
+            byte[] resource = key.bytes();
+            boolean responsible = topology.isResponsible(key.ring(), null);
+            for (KindData kd : storage.all(resource, now)) {
+                for (StorageBodies.StoredData sd : kd.values()) {
+                    out.add(new Held(resource, names.get(key), kd.kind(), sd, responsible));
+                }
+            }
+        }
+        return out;
     }
 
     /** Pings the node responsible for {@code target} (or the node itself); the reply says who answered and in how many hops. */
@@ -1049,5 +1110,23 @@ public final class Node implements Transport.Listener, Topology.Host {
         public long strayResponses;
         public long updatesSent;
         public long replicaStores;
+
+        /** The counters by name, for the diagnostics API. */
+        public Map<String, Long> asMap() {
+            Map<String, Long> m = new LinkedHashMap<>();
+            m.put("messagesSent", messagesSent);
+            m.put("messagesReceived", messagesReceived);
+            m.put("bytesSent", bytesSent);
+            m.put("forwarded", forwarded);
+            m.put("requestsOriginated", requestsOriginated);
+            m.put("retransmissions", retransmissions);
+            m.put("reroutes", reroutes);
+            m.put("linkFailures", linkFailures);
+            m.put("dropped", dropped);
+            m.put("strayResponses", strayResponses);
+            m.put("updatesSent", updatesSent);
+            m.put("replicaStores", replicaStores);
+            return m;
+        }
     }
 }

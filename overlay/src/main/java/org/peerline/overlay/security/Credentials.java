@@ -44,6 +44,21 @@ public record Credentials(PrivateKey key, X509Certificate certificate, X509Certi
         return nodeIdOf(certificate);
     }
 
+    /** The overlay the certificate was issued for: the host part of its {@code reload://} subjectAltName URI. */
+    public String overlayName() {
+        for (List<?> san : altNames(certificate)) {
+            if (((Integer) san.get(0)) == 6 && ((String) san.get(1)).startsWith(URI_PREFIX)) {
+                String uri = (String) san.get(1);
+                int at = uri.indexOf('@');
+                int slash = uri.indexOf('/', at + 1);
+                if (at > 0) {
+                    return uri.substring(at + 1, slash < 0 ? uri.length() : slash);
+                }
+            }
+        }
+        throw new IllegalArgumentException("certificate " + certificate.getSubjectX500Principal() + " names no overlay");
+    }
+
     /** The SIP domains the certificate names. */
     public List<String> domains() {
         return domainsOf(certificate);

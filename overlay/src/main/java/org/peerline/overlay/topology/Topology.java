@@ -5,6 +5,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.api.Overlay;
 import org.peerline.overlay.message.DecodeException;
 import org.peerline.overlay.node.Scheduler;
 
@@ -45,6 +46,9 @@ public interface Topology {
     List<NodeId> predecessors();
 
     List<NodeId> successors();
+
+    /** The routing table for diagnostics: every entry with its role ("predecessor 1", "finger 96", ...). */
+    List<Overlay.Route> routingTable();
 
     /** The share of the id space this node is responsible for, in parts per billion (Probe responsible_set). */
     long responsiblePpb();

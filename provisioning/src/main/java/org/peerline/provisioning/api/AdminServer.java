@@ -2,6 +2,9 @@ package org.peerline.provisioning.api;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.peerline.provisioning.http.AdminHttpServer;
 
@@ -64,6 +67,20 @@ public final class AdminServer implements AutoCloseable {
      * @throws IllegalArgumentException if the path is invalid, reserved or already added
      */
     public void addJsonGet(String path, Supplier<Object> body) {
+        Objects.requireNonNull(body, "body");
+        server.addJsonGet(path, query -> body.get());
+    }
+
+    /**
+     * Adds a read-only JSON endpoint that takes query parameters, for example {@code /api/overlay/trace?aor=...}.
+     * As {@link #addJsonGet(String, Supplier)}; the function gets the parameters percent-decoded (a parameter
+     * given twice is a 400). If it throws {@link IllegalArgumentException} the client gets a 400 with its message,
+     * if {@link java.util.NoSuchElementException} a 404.
+     *
+     * @param path the exact path
+     * @param body called on a server thread for each request, with the query's parameters
+     */
+    public void addJsonQuery(String path, Function<Map<String, String>, Object> body) {
         server.addJsonGet(path, body);
     }
 

@@ -8,12 +8,16 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.peerline.provisioning.api.ExtensionTakenException;
 import org.peerline.provisioning.api.InvalidInputException;
 import org.peerline.provisioning.api.ProvisioningException;
@@ -39,7 +43,7 @@ final class AdminHandler implements HttpHandler {
     private final Users users;
     private final BearerAuth auth;
     private final Json json = new Json();
-    private final Map<String, Supplier<Object>> extraGets = new ConcurrentHashMap<>();
+    private final Map<String, Function<Map<String, String>, Object>> extraGets = new ConcurrentHashMap<>();
 
     /** Creates the handler; {@code token} null means no authentication. */
     AdminHandler(Users users, String token) {
@@ -47,7 +51,7 @@ final class AdminHandler implements HttpHandler {
         this.auth = token == null ? null : new BearerAuth(token);
     }
 
-    void addJsonGet(String path, Supplier<Object> body) {
+    void addJsonGet(String path, Function<Map<String, String>, Object> body) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(body, "body");
         if (!path.startsWith("/") || path.equals(HEALTH) || path.equals(USERS) || path.startsWith(USERS + "/")) {
@@ -115,10 +119,17 @@ final class AdminHandler implements HttpHandler {
                 default -> throw notAllowed(method, "GET, PATCH, DELETE");
             };
         }
-        Supplier<Object> extra = extraGets.get(path);
+        Function<Map<String, String>, Object> extra = extraGets.get(path);
         if (extra != null) {
             allow(method, "GET");
-            return json.response(200, extra.get());
+            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            try {
+                return json.response(200, extra.apply(query));
+            } catch (IllegalArgumentException e) {
+                throw new HttpError(400, e.getMessage());
+            } catch (NoSuchElementException e) {
+                throw new HttpError(404, e.getMessage());
+            }
         }
         throw new HttpError(404, "no such resource: " + path);
     }
@@ -231,6 +242,27 @@ final class AdminHandler implements HttpHandler {
     }
 
     /** The API calls the display name "display". */
+    /** The query's parameters, percent-decoded; a name given twice is refused (400). */
+    private static Map<String, String> query(String raw) throws HttpError {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            // the server has parsed the request URI already, so every escape here is well formed
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            if (out.putIfAbsent(name, value) != null) {
+                throw new HttpError(400, "query parameter '" + name + "' is given twice");
+            }
+        }
+        return out;
+    }
+
     private static String jsonField(String field) {
         return "displayName".equals(field) ? "display" : field;
     }

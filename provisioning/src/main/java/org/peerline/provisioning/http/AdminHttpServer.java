@@ -3,6 +3,7 @@ package org.peerline.provisioning.http;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -10,7 +11,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.peerline.provisioning.api.Users;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,9 +85,9 @@ public final class AdminHttpServer implements AutoCloseable {
      * Serves the JSON serialisation of {@code body.get()} on {@code GET path}.
      *
      * @param path the exact path, for example {@code /api/registrations}
-     * @param body called on each request, on a server thread
+     * @param body called on each request, on a server thread, with the query's parameters
      */
-    public void addJsonGet(String path, Supplier<Object> body) {
+    public void addJsonGet(String path, Function<Map<String, String>, Object> body) {
         handler.addJsonGet(path, body);
     }
 

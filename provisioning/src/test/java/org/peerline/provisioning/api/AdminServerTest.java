@@ -295,6 +295,29 @@ class AdminServerTest {
     }
 
     @Test
+    void shouldPassQueryParametersAndMapTheirErrors() throws Exception {
+        server.addJsonQuery("/api/echo", q -> {
+            String aor = q.get("aor");
+            if (aor == null) {
+                throw new IllegalArgumentException("the query needs aor=AOR");
+            }
+            if (aor.startsWith("nobody")) {
+                throw new java.util.NoSuchElementException("no " + aor);
+            }
+            return java.util.Map.of("aor", aor);
+        });
+
+        HttpResponse<String> ok = send("GET", "/api/echo?aor=sip%3Aalice%40site-a.example&x", null);
+
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals("sip:alice@site-a.example", json(ok).get("aor").asText());
+        assertError(400, "needs aor", send("GET", "/api/echo", null));
+        assertError(400, "given twice", send("GET", "/api/echo?aor=a&aor=b", null));
+        assertError(404, "no nobody@x", send("GET", "/api/echo?aor=nobody@x", null));
+        assertError(405, "not allowed", send("POST", "/api/echo?aor=a", "{}"));
+    }
+
+    @Test
     void shouldRequireTheTokenOnExtraJsonGets() throws Exception {
         restartWithToken("secret-token");
         server.addJsonGet("/api/registrations", List::of);

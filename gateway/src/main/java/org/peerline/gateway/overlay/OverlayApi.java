@@ -1,0 +1,191 @@
+package org.peerline.gateway.overlay;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.api.Overlay;
+import org.peerline.overlay.api.PeerAddress;
+import org.peerline.provisioning.api.AdminServer;
+
+/**
+ * The overlay's diagnostics on the admin API, what {@code peerline overlay status|routes|neighbours|records|
+ * trace|probe} print:
+ * <ul>
+ *   <li>{@code GET /api/overlay/status}: Node-ID, overlay, address, join state, uptime, share of the ring,
+ *       resources stored, links, neighbour counts and message counters;</li>
+ *   <li>{@code GET /api/overlay/routes}: the routing table (predecessors, successors, fingers), each entry with
+ *       the address of its link if one is open;</li>
+ *   <li>{@code GET /api/overlay/neighbours}: predecessors and successors;</li>
+ *   <li>{@code GET /api/overlay/records}: every value this box holds, as responsible peer or replica;</li>
+ *   <li>{@code GET /api/overlay/trace?aor=AOR}: the hops a lookup of the AOR takes (RouteQuery hop by hop);</li>
+ *   <li>{@code GET /api/overlay/probe?node=NODE-ID}: another box's uptime, ring share and resources (RELOAD Probe).</li>
+ * </ul>
+ * A box without an {@code overlay:} section answers 404 with that reason.
+ */
+public final class OverlayApi {
+    /** How long a request waits for the overlay (a trace or probe crosses the overlay). */
+    static final long TIMEOUT_SECONDS = 20;
+
+    private OverlayApi() {
+    }
+
+    /** Adds the endpoints; {@code service} null means this box runs without an overlay. */
+    public static void register(AdminServer admin, OverlayService service) {
+        admin.addJsonGet("/api/overlay/status", () -> status(need(service)));
+        admin.addJsonGet("/api/overlay/routes", () -> routes(need(service).overlay()));
+        admin.addJsonGet("/api/overlay/neighbours", () -> neighbours(need(service).overlay()));
+        admin.addJsonGet("/api/overlay/records", () -> records(need(service).overlay()));
+        admin.addJsonQuery("/api/overlay/trace", q -> trace(need(service).overlay(), required(q, "aor", "AOR")));
+        admin.addJsonQuery("/api/overlay/probe", q -> probe(need(service).overlay(), nodeId(required(q, "node", "NODE-ID"))));
+    }
+
+    private static OverlayService need(OverlayService service) {
+        if (service == null) {
+            throw new NoSuchElementException("this box is not in an overlay (its configuration has no 'overlay:' section)");
+        }
+        return service;
+    }
+
+    private static String required(Map<String, String> query, String name, String what) {
+        String v = query.get(name);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("the query needs " + name + "=" + what);
+        }
+        return v.trim();
+    }
+
+    private static NodeId nodeId(String text) {
+        try {
+            return NodeId.parse(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("node=" + text + " is not a Node-ID (32 hex digits)");
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> f, String what) throws ExecutionException {
+        try {
+            return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new ExecutionException(what + ": no answer within " + TIMEOUT_SECONDS + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ExecutionException(what + ": interrupted", e);
+        }
+    }
+
+    private static Overlay.Status statusOf(Overlay overlay) {
+        try {
+            return await(overlay.status(), "status");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the overlay did not report its status: " + e.getMessage(), e);
+        }
+    }
+
+    static Map<String, Object> status(OverlayService service) {
+        Overlay.Status s = statusOf(service.overlay());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("nodeId", s.nodeId().toString());
+        m.put("overlay", s.overlay());
+        m.put("address", s.address().toString());
+        m.put("state", service.state());
+        m.put("uptimeSeconds", s.uptimeSeconds());
+        m.put("ringShare", s.responsiblePpb() / 1e9);
+        m.put("resources", s.resources());
+        m.put("links", s.links().size());
+        m.put("predecessors", count(s.routes(), "predecessor "));
+        m.put("successors", count(s.routes(), "successor "));
+        m.put("members", service.overlay().members().size());
+        m.put("counters", s.counters());
+        return m;
+    }
+
+    private static long count(List<Overlay.Route> routes, String prefix) {
+        return routes.stream().filter(r -> r.role().startsWith(prefix)).count();
+    }
+
+    static List<Map<String, Object>> routes(Overlay overlay) {
+        Overlay.Status s = statusOf(overlay);
+        Map<NodeId, PeerAddress> linked = new LinkedHashMap<>();
+        s.links().forEach(l -> linked.put(l.peer(), l.address()));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Overlay.Route r : s.routes()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("role", r.role());
+            m.put("peer", r.peer().toString());
+            PeerAddress a = linked.get(r.peer());
+            m.put("address", a == null ? null : a.toString());
+            out.add(m);
+        }
+        return out;
+    }
+
+    static Map<String, Object> neighbours(Overlay overlay) {
+        List<Map<String, Object>> preds = new ArrayList<>();
+        List<Map<String, Object>> succs = new ArrayList<>();
+        for (Map<String, Object> r : routes(overlay)) {
+            String role = (String) r.get("role");
+            if (role.startsWith("predecessor ")) {
+                preds.add(r);
+            } else if (role.startsWith("successor ")) {
+                succs.add(r);
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("predecessors", preds);
+        m.put("successors", succs);
+        return m;
+    }
+
+    static List<Overlay.HeldRecord> records(Overlay overlay) {
+        try {
+            return await(overlay.records(), "records");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the overlay did not list its records: " + e.getMessage(), e);
+        }
+    }
+
+    static Map<String, Object> trace(Overlay overlay, String aor) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("aor", aor);
+        try {
+            List<Map<String, Object>> hops = new ArrayList<>();
+            for (Overlay.Hop h : await(overlay.trace(aor), "trace")) {
+                Map<String, Object> hop = new LinkedHashMap<>();
+                hop.put("peer", h.peer().toString());
+                hop.put("rttMillis", h.rttMillis());
+                hops.add(hop);
+            }
+            m.put("complete", true);
+            m.put("hops", hops);
+        } catch (ExecutionException e) {
+            m.put("complete", false);
+            m.put("error", e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage()
+                    : e.getMessage());
+        }
+        return m;
+    }
+
+    static Map<String, Object> probe(Overlay overlay, NodeId node) {
+        try {
+            Overlay.ProbeResult p = await(overlay.probe(node), "probe");
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("nodeId", p.node().toString());
+            m.put("hops", p.hops());
+            m.put("rttMillis", p.rttMillis());
+            m.put("uptimeSeconds", p.uptimeSeconds());
+            m.put("ringShare", p.responsiblePpb() / 1e9);
+            m.put("resources", p.resources());
+            return m;
+        } catch (ExecutionException e) {
+            throw new NoSuchElementException("probe of " + node + ": " + (e.getCause() != null
+                    && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage()));
+        }
+    }
+}
