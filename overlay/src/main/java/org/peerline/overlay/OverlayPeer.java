@@ -3,6 +3,8 @@ package org.peerline.overlay;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,6 +21,7 @@ import org.peerline.overlay.api.NodeId;
 import org.peerline.overlay.api.Overlay;
 import org.peerline.overlay.api.PeerAddress;
 import org.peerline.overlay.chord.ChordTopology;
+import org.peerline.overlay.link.LinkCapture;
 import org.peerline.overlay.link.TlsTransport;
 import org.peerline.overlay.message.DecodeException;
 import org.peerline.overlay.message.StorageBodies;
@@ -39,12 +42,14 @@ public final class OverlayPeer implements Overlay {
     private final TlsTransport transport;
     private final PeerAddress address;
     private final String overlayName;
+    private final LinkCapture capture;
     private final List<Consumer<Set<NodeId>>> listeners = new CopyOnWriteArrayList<>();
     private volatile Set<NodeId> members;
 
     private OverlayPeer(MultiThreadIoEventLoopGroup group, EventLoop loop, Node node, TlsTransport transport,
-                        PeerAddress address, String overlayName) {
+                        PeerAddress address, String overlayName, LinkCapture capture) {
         this.overlayName = overlayName;
+        this.capture = capture;
         this.group = group;
         this.loop = loop;
         this.node = node;
@@ -55,10 +60,27 @@ public final class OverlayPeer implements Overlay {
 
     /** Starts listening on {@code listen} (port 0: any free port) with the box's credentials. */
     public static OverlayPeer start(String overlayName, Credentials credentials, PeerAddress listen) {
+        return start(overlayName, credentials, listen, null);
+    }
+
+    /**
+     * As {@link #start(String, Credentials, PeerAddress)}, writing the decrypted stream of every link to the pcap
+     * file {@code capture} (debugging; see {@link LinkCapture}); null for none.
+     */
+    public static OverlayPeer start(String overlayName, Credentials credentials, PeerAddress listen, Path capture) {
+        LinkCapture pcap = null;
+        if (capture != null) {
+            try {
+                pcap = LinkCapture.open(capture);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write the link capture " + capture + ": " + e.getMessage(), e);
+            }
+        }
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoop loop = group.next();
         X509Security security = new X509Security(credentials);
         TlsTransport transport = new TlsTransport(loop, credentials, security, listen);
+        transport.capture(pcap);
         Node node = new Node(credentials.nodeId(), new Node.Settings(overlayName, 2, 3000, 3,
                 kind -> kind == SipRegistration.KIND ? StorageBodies.DataModel.DICTIONARY : null,
                 SipRegistration.policy(AccessControl.ANY_SIGNER)), transport, transport, security,
@@ -69,9 +91,10 @@ public final class OverlayPeer implements Overlay {
             bound = transport.start().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            closeQuietly(pcap);
             throw new IllegalStateException("cannot listen for overlay links on " + listen + ": " + e.getMessage(), e);
         }
-        OverlayPeer p = new OverlayPeer(group, loop, node, transport, bound, overlayName);
+        OverlayPeer p = new OverlayPeer(group, loop, node, transport, bound, overlayName, pcap);
         loop.execute(() -> node.onMembershipChange(p::membershipChanged));
         return p;
     }
@@ -233,5 +256,16 @@ public final class OverlayPeer implements Overlay {
             transport.close();
         });
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        closeQuietly(capture);
+    }
+
+    private static void closeQuietly(LinkCapture c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // the capture ends where it could be written
+            }
+        }
     }
 }

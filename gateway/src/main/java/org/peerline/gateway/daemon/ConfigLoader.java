@@ -171,8 +171,9 @@ public final class ConfigLoader {
             }
         }
         Path credentials = s.parsed("credentials", data.resolve("overlay").resolve("node"), ConfigLoader::path);
+        Path capture = s.parsed("capture", null, ConfigLoader::path);
         s.finish();
-        return new PeerlineConfig.Overlay(listen, bootstrap, credentials);
+        return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture);
     }
 
     private static boolean isWildcard(String host) {

@@ -69,7 +69,7 @@ public final class Peerline implements AutoCloseable {
                 List<PeerAddress> bootstrap = new ArrayList<>();
                 o.bootstrap().forEach(b -> bootstrap.add(new PeerAddress(b.host(), b.port())));
                 overlay = OverlayService.start(o.credentials(), new PeerAddress(o.listen().host(), o.listen().port()),
-                        bootstrap);
+                        bootstrap, o.capture());
                 started.add(0, overlay);
             }
             OverlayApi.register(admin, overlay);

@@ -36,8 +36,10 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
      * @param listen      where other boxes open TLS links to this one; also the address this box gives them
      * @param bootstrap   boxes to join through, tried in order; empty: this box starts a new overlay
      * @param credentials the directory with node.key, node.crt and ca.crt ({@code peerline overlay ca issue})
+     * @param capture     for debugging: a pcap file that receives the decrypted stream of every link; null for none
      */
-    public record Overlay(ListenAddress.HostPort listen, List<ListenAddress.HostPort> bootstrap, Path credentials) {
+    public record Overlay(ListenAddress.HostPort listen, List<ListenAddress.HostPort> bootstrap, Path credentials,
+                          Path capture) {
     }
 
     /** Root log level and, for debugging, the SIP stack's own level. */

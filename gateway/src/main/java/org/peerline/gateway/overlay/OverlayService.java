@@ -42,11 +42,12 @@ public final class OverlayService implements AutoCloseable {
     /**
      * Starts the peer on {@code listen} with the credentials in {@code credentials} and begins joining through
      * {@code bootstrap} (none: this box starts a new overlay). Returns once the peer listens; joining goes on
-     * in the background (see {@link #state()}).
+     * in the background (see {@link #state()}). With {@code capture} (debugging), every link's decrypted
+     * stream goes to that pcap file.
      *
-     * @throws IOException if the credentials cannot be read or the address cannot be bound
+     * @throws IOException if the credentials cannot be read, the address cannot be bound or the capture written
      */
-    public static OverlayService start(Path credentials, PeerAddress listen, List<PeerAddress> bootstrap)
+    public static OverlayService start(Path credentials, PeerAddress listen, List<PeerAddress> bootstrap, Path capture)
             throws IOException {
         Credentials c;
         try {
@@ -58,12 +59,15 @@ public final class OverlayService implements AutoCloseable {
         }
         OverlayPeer peer;
         try {
-            peer = OverlayPeer.start(c.overlayName(), c, listen);
+            peer = OverlayPeer.start(c.overlayName(), c, listen, capture);
         } catch (IllegalStateException e) {
             throw new IOException(e.getMessage(), e);
         }
         LOG.info("overlay: node {} of overlay '{}' on {}, serving {}", c.nodeId(), c.overlayName(), peer.address(),
                 c.domains());
+        if (capture != null) {
+            LOG.warn("overlay: writing every link's decrypted traffic to {} (overlay.capture, for debugging only)", capture);
+        }
         OverlayService s = new OverlayService(peer, List.copyOf(bootstrap));
         s.join(1);
         return s;

@@ -62,6 +62,9 @@ class ConfigLoaderTest {
         assertEquals(2, c.overlay().bootstrap().size());
         assertEquals("2001:db8::1", c.overlay().bootstrap().get(1).host());
         assertEquals(Path.of("/var/lib/peerline/overlay/node"), c.overlay().credentials());
+        assertEquals(null, c.overlay().capture(), "no capture unless asked for");
+        assertEquals(Path.of("/tmp/overlay.pcap"), ConfigLoader.parse(FILE, "overlay: { capture: /tmp/overlay.pcap }\n")
+                .overlay().capture());
         assertEquals(Path.of("/etc/peerline/node"), ConfigLoader.parse(FILE, "overlay: { credentials: /etc/peerline/node }\n")
                 .overlay().credentials());
     }

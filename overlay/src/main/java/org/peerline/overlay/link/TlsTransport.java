@@ -5,11 +5,13 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -72,6 +74,7 @@ public final class TlsTransport implements Transport, Scheduler {
     private final PeerAddress listen;
     private final NodeId self;
     private final Map<NodeId, Link> links = new HashMap<>();
+    private LinkCapture capture;
     private Listener listener;
     private Channel serverChannel;
     private PeerAddress bound;
@@ -95,6 +98,11 @@ public final class TlsTransport implements Transport, Scheduler {
 
     public void listener(Listener l) {
         this.listener = l;
+    }
+
+    /** Writes every link's decrypted stream to {@code c} from now on (debugging; see {@link LinkCapture}). */
+    public void capture(LinkCapture c) {
+        this.capture = c;
     }
 
     /** Starts listening; completes with the address bound (with the port the system chose when {@code listen} has port 0). */
@@ -123,7 +131,11 @@ public final class TlsTransport implements Transport, Scheduler {
 
     private void pipeline(SocketChannel ch, SslHandler ssl, PeerAddress dialled) {
         ssl.setHandshakeTimeoutMillis(10_000);
-        ch.pipeline().addLast("tls", ssl).addLast("frames", new FrameDecoder()).addLast("link", new LinkHandler(dialled));
+        ch.pipeline().addLast("tls", ssl);
+        if (capture != null) {
+            ch.pipeline().addLast("capture", new CaptureHandler(capture, dialled != null));
+        }
+        ch.pipeline().addLast("frames", new FrameDecoder()).addLast("link", new LinkHandler(dialled));
     }
 
     // ----------------------------------------------------------------------------------- Scheduler
@@ -320,6 +332,53 @@ public final class TlsTransport implements Transport, Scheduler {
     }
 
     /** Splits the TLS stream into RELOAD frames (§6.6.2.1). */
+    /** Between TLS and the framing: hands the plaintext both ways to the capture, unchanged. */
+    private static final class CaptureHandler extends ChannelDuplexHandler {
+        private final LinkCapture capture;
+        private final boolean dialled;
+
+        CaptureHandler(LinkCapture capture, boolean dialled) {
+            this.capture = capture;
+            this.dialled = dialled;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            capture.opened(ctx.channel(), dialled ? local : remote, dialled ? remote : local);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf b) {
+                record(ctx, !dialled, b);
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (msg instanceof ByteBuf b) {
+                record(ctx, dialled, b);
+            }
+            ctx.write(msg, promise);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            capture.closed(ctx.channel());
+            ctx.fireChannelInactive();
+        }
+
+        private void record(ChannelHandlerContext ctx, boolean fromDialler, ByteBuf b) {
+            byte[] bytes = new byte[b.readableBytes()];
+            b.getBytes(b.readerIndex(), bytes);
+            capture.bytes(ctx.channel(), fromDialler, bytes, 0, bytes.length);
+        }
+    }
+
     private static final class FrameDecoder extends ByteToMessageDecoder {
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws DecodeException {

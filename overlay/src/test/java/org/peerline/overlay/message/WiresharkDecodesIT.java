@@ -2,28 +2,26 @@ package org.peerline.overlay.message;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.peerline.overlay.Tshark;
+import org.peerline.overlay.link.LinkCapture;
 
 /**
  * The conformance check no one here wrote: every message the codec encodes, framed as on a RELOAD link,
  * goes through Wireshark's RELOAD dissector (tshark), which must decode each one as the message it is,
- * with no malformed field and no expert warning or error.
+ * with no malformed field and no expert warning or error. ({@code LiveCaptureIT} does the same for what
+ * running nodes send.)
  */
 @Timeout(120)
 class WiresharkDecodesIT {
-    /** RELOAD's IANA port; the dissector also finds RELOAD framing heuristically. */
+    /** RELOAD's IANA port. */
     private static final int RELOAD_PORT = 6084;
 
     @TempDir
@@ -31,21 +29,27 @@ class WiresharkDecodesIT {
 
     @Test
     void tsharkDecodesEveryMessageWithoutComplaint() throws Exception {
-        requireTshark();
+        Tshark.require();
         List<ReloadMessage> all = Fixtures.all();
-        Pcap pcap = new Pcap(40000, RELOAD_PORT);
-        long seq = 1;
-        for (ReloadMessage m : all) {
-            boolean request = m.contents().messageCode().isRequest();
-            pcap.send(request, FramedMessage.encode(new FramedMessage.Data(seq, m.encode())));
-            pcap.send(!request, FramedMessage.encode(new FramedMessage.Ack(seq, 0)));
-            seq++;
-        }
         Path file = dir.resolve("reload.pcap");
-        pcap.write(file);
+        Object link = new Object();
+        try (LinkCapture pcap = LinkCapture.open(file)) {
+            pcap.opened(link, new InetSocketAddress("127.0.0.1", 40000), new InetSocketAddress("127.0.0.2", RELOAD_PORT));
+            long seq = 1;
+            for (ReloadMessage m : all) {
+                boolean request = m.contents().messageCode().isRequest();
+                byte[] data = FramedMessage.encode(new FramedMessage.Data(seq, m.encode()));
+                byte[] ack = FramedMessage.encode(new FramedMessage.Ack(seq, 0));
+                pcap.bytes(link, request, data, 0, data.length);
+                pcap.bytes(link, !request, ack, 0, ack.length);
+                seq++;
+            }
+            pcap.closed(link);
+        }
 
-        String decoded = tshark(file, "-d", "tcp.port==" + RELOAD_PORT + ",reload-framing", "-T", "fields",
-                "-e", "reload.message.code", "-Y", "reload");
+        List<String> args = new ArrayList<>(Tshark.reloadOn(List.of(RELOAD_PORT)));
+        args.addAll(List.of("-T", "fields", "-e", "reload.message.code", "-Y", "reload"));
+        String decoded = Tshark.run(dir, file, args);
         List<String> codes = decoded.lines().filter(l -> !l.isBlank()).toList();
         assertEquals(all.size(), codes.size(), "tshark decoded " + codes.size() + " RELOAD messages of "
                 + all.size() + ":\n" + decoded);
@@ -54,32 +58,9 @@ class WiresharkDecodesIT {
             assertTrue(codes.get(i).contains(String.valueOf(expected)) || codes.get(i).contains(Integer.toHexString(expected)),
                     "message " + i + ": tshark saw code " + codes.get(i) + ", expected " + expected);
         }
-        String complaints = tshark(file, "-d", "tcp.port==" + RELOAD_PORT + ",reload-framing", "-Y",
-                "_ws.malformed || _ws.expert.severity >= 0x00600000", "-V");
+        List<String> check = new ArrayList<>(Tshark.reloadOn(List.of(RELOAD_PORT)));
+        check.addAll(List.of("-Y", Tshark.COMPLAINTS, "-V"));
+        String complaints = Tshark.run(dir, file, check);
         assertTrue(complaints.isBlank(), "tshark found malformed fields or expert warnings:\n" + complaints);
-    }
-
-    private static void requireTshark() {
-        boolean present = new File("/usr/bin/tshark").canExecute();
-        if (!present && "1".equals(System.getenv("PEERLINE_REQUIRE_TOOLS"))) {
-            fail("tshark is not installed (Debian package tshark) but PEERLINE_REQUIRE_TOOLS=1");
-        }
-        assumeTrue(present, "tshark is not installed (Debian package tshark); .ci/run installs it");
-    }
-
-    private String tshark(Path file, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("tshark", "-n", "-r", file.toString()));
-        cmd.addAll(List.of(args));
-        long n = System.nanoTime();
-        Path out = dir.resolve("tshark-" + n + ".out");
-        Path err = dir.resolve("tshark-" + n + ".err");
-        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(out.toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("tshark did not finish within 60 s");
-        }
-        String text = Files.readString(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "tshark failed:\n" + text + Files.readString(err, StandardCharsets.UTF_8));
-        return text;
     }
 }
