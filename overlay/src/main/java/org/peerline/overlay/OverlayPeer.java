@@ -154,15 +154,18 @@ public final class OverlayPeer implements Overlay {
     @Override
     public CompletableFuture<Void> publish(String aor, String uri, Duration lifetime) {
         byte[] rid = SipRegistration.resourceId(aor);
-        return onLoop(() -> node.store(rid, SipRegistration.resourceName(aor), SipRegistration.KIND,
+        return onLoop(() -> node.publish(rid, SipRegistration.resourceName(aor), SipRegistration.KIND,
                 List.of(SipRegistration.entry(node.id(), uri)), lifetime.toSeconds())).thenApply(a -> null);
     }
 
     @Override
     public CompletableFuture<Void> unpublish(String aor) {
         byte[] rid = SipRegistration.resourceId(aor);
-        return onLoop(() -> node.store(rid, SipRegistration.resourceName(aor), SipRegistration.KIND,
-                List.of(SipRegistration.entry(node.id(), "").deleted()), 60)).thenApply(a -> null);
+        return onLoop(() -> {
+            node.withdraw(rid, SipRegistration.KIND);
+            return node.store(rid, SipRegistration.resourceName(aor), SipRegistration.KIND,
+                    List.of(SipRegistration.entry(node.id(), "").deleted()), 60);
+        }).thenApply(a -> null);
     }
 
     @Override

@@ -26,12 +26,14 @@ public interface Overlay extends AutoCloseable {
 
     /**
      * Publishes that this box serves {@code aor} and can be reached at {@code uri} (RFC 7904 SIP-REGISTRATION,
-     * keyed by this box's Node-ID); the overlay drops it after {@code lifetime} unless published again.
-     * Fails if this box's certificate does not name the AOR's domain.
+     * keyed by this box's Node-ID), and keeps it published: the box stores it again each time half of
+     * {@code lifetime} has passed, until {@link #unpublish} or {@link #close}. If the box dies, the overlay
+     * drops the record once {@code lifetime} has passed. Fails if this box's certificate does not name the
+     * AOR's domain (then nothing is kept).
      */
     CompletableFuture<Void> publish(String aor, String uri, Duration lifetime);
 
-    /** Withdraws this box's registration of {@code aor}. */
+    /** Withdraws this box's registration of {@code aor} and stops refreshing it. */
     CompletableFuture<Void> unpublish(String aor);
 
     /** The boxes that serve {@code aor} and where (empty if none); records failing access control are dropped. */

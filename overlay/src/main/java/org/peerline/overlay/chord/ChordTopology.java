@@ -118,13 +118,19 @@ public final class ChordTopology implements Topology {
             }
             before = s;
         }
-        Set<NodeId> candidates = candidates();
-        if (candidates.contains(target)) {
-            return target; // a message for a peer we route through goes to it directly
-        }
+        // the closest peer we route through that precedes the target (Chord's closest preceding node); a
+        // peer that is the target itself gets it directly. No collection is built: this runs per message.
         NodeId best = null;
         NodeId bestDistance = null;
-        for (NodeId c : candidates) {
+        for (int i = 0; i < succ.size() + pred.size() + finger.length; i++) {
+            NodeId c = i < succ.size() ? succ.get(i) : i < succ.size() + pred.size() ? pred.get(i - succ.size())
+                    : finger[i - succ.size() - pred.size()];
+            if (c == null) {
+                continue;
+            }
+            if (c.equals(target)) {
+                return target;
+            }
             if (Ring.between(c, self, target)) {
                 NodeId d = Ring.distance(self, c);
                 if (bestDistance == null || d.compareTo(bestDistance) > 0) {
@@ -181,6 +187,13 @@ public final class ChordTopology implements Topology {
     @Override
     public List<NodeId> successors() {
         return List.copyOf(succ);
+    }
+
+    @Override
+    public void reconnected(NodeId peer) {
+        if (!stopped && joined) {
+            consider(peer, null); // admitted if it is nearer than a neighbour: Updates follow, and the rings merge
+        }
     }
 
     @Override

@@ -75,11 +75,20 @@ public final class Node implements Transport.Listener, Topology.Host {
     }
 
     /** A request failed: no answer after every attempt, or an error answer. */
-    public static final class RequestFailed extends RuntimeException {
+    public static class RequestFailed extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         public RequestFailed(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** The responsible peer answered, with an error: asking again will not help. */
+    public static final class Refused extends RequestFailed {
+        private static final long serialVersionUID = 1L;
+
+        public Refused(String message) {
+            super(message);
         }
     }
 
@@ -112,8 +121,16 @@ public final class Node implements Transport.Listener, Topology.Host {
     private final long startedAt;
     private final Storage storage = new Storage();
     private final Map<Long, Outstanding> outstanding = new HashMap<>();
+    /** What this node publishes and keeps stored, by resource and kind (see {@link #publish}). */
+    private final Map<String, Publication> publications = new HashMap<>();
     private final Map<NodeId, PeerAddress> linked = new HashMap<>();
     private final Map<PeerAddress, List<Consumer<NodeId>>> connecting = new HashMap<>();
+    /** Where peers accept links (from Attach candidates and our own dials), for probing lost peers. */
+    private final Map<NodeId, PeerAddress> listenAddresses = bounded(512);
+    /** Peers that said Leave: gone on purpose, not lost. */
+    private final Map<NodeId, Boolean> departed = bounded(256);
+    /** Routing peers lost to a link failure, probed with back-off for a while (see {@link #probeLost}). */
+    private final Map<NodeId, Lost> lost = new HashMap<>();
     /** Peers known to hold a copy of each resource this node stored or handed on. */
     private final Map<Storage.ResourceKey, Set<NodeId>> holders = new HashMap<>();
     /** Resource names (AORs) that came with stores, passed on with replicas for their access control. */
@@ -281,6 +298,12 @@ public final class Node implements Transport.Listener, Topology.Host {
     public void close() {
         closed = true;
         topology.stop();
+        publications.values().forEach(p -> {
+            if (p.timer != null) {
+                p.timer.cancel();
+            }
+        });
+        publications.clear();
         for (Outstanding o : outstanding.values()) {
             if (o.timer != null) {
                 o.timer.cancel();
@@ -307,6 +330,119 @@ public final class Node implements Transport.Listener, Topology.Host {
     }
 
     /** As {@link #store(byte[], long, List, long)}, naming the resource (an AOR) for the kind's access control. */
+    /** How long a lost peer is probed, and the longest pause between two probes. */
+    static final long LOST_PROBE_MILLIS = 3_600_000;
+    static final long LOST_PROBE_MAX_GAP_MILLIS = 600_000;
+    private static final int MAX_LOST = 64;
+
+    private static final class Lost {
+        final PeerAddress address;
+        final long since;
+        long gap = 15_000;
+
+        Lost(PeerAddress address, long since) {
+            this.address = address;
+            this.since = since;
+        }
+    }
+
+    private static <K, V> Map<K, V> bounded(int max) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> e) {
+                return size() > max;
+            }
+        };
+    }
+
+    /** A publication kept alive by {@link #publish}: re-stored when half its lifetime has passed. */
+    private static final class Publication {
+        final byte[] resource;
+        final String name;
+        final long kind;
+        final List<StorageBodies.Value> values;
+        final long lifetimeSeconds;
+        Scheduler.Timer timer;
+
+        Publication(byte[] resource, String name, long kind, List<StorageBodies.Value> values, long lifetimeSeconds) {
+            this.resource = resource;
+            this.name = name;
+            this.kind = kind;
+            this.values = values;
+            this.lifetimeSeconds = lifetimeSeconds;
+        }
+    }
+
+    /**
+     * Stores as {@link #store(byte[], String, long, List, long)} and keeps the values stored: they are stored
+     * again, newly signed, each time half their lifetime has passed (a failed refresh is retried sooner), until
+     * {@link #withdraw} or {@link #close}. The lifetime bounds how long the values outlive this node if it
+     * dies. A new publish of the same resource and kind replaces the values kept.
+     */
+    public CompletableFuture<StorageBodies.StoreAns> publish(byte[] resource, String resourceName, long kind,
+                                                             List<StorageBodies.Value> values, long lifetimeSeconds) {
+        String key = Storage.ResourceKey.of(resource).hex() + "/" + kind;
+        Publication old = publications.remove(key);
+        if (old != null && old.timer != null) {
+            old.timer.cancel();
+        }
+        Publication pub = new Publication(resource, resourceName, kind, List.copyOf(values), lifetimeSeconds);
+        publications.put(key, pub);
+        CompletableFuture<StorageBodies.StoreAns> first = store(resource, resourceName, kind, values, lifetimeSeconds);
+        first.whenComplete((a, e) -> {
+            if (isRefusal(e)) {
+                publications.remove(key, pub); // refused, not lost: there is nothing to keep
+            } else {
+                scheduleRefresh(key, pub, e == null);
+            }
+        });
+        return first;
+    }
+
+    /** Stops refreshing what {@link #publish} keeps under {@code resource} and {@code kind} (the values stay until they expire). */
+    public void withdraw(byte[] resource, long kind) {
+        Publication pub = publications.remove(Storage.ResourceKey.of(resource).hex() + "/" + kind);
+        if (pub != null && pub.timer != null) {
+            pub.timer.cancel();
+        }
+    }
+
+    /** Number of publications this node keeps stored. */
+    public int publications() {
+        return publications.size();
+    }
+
+    private static boolean isRefusal(Throwable e) {
+        return e instanceof Refused || e != null && e.getCause() instanceof Refused;
+    }
+
+    private void scheduleRefresh(String key, Publication pub, boolean stored) {
+        if (closed || publications.get(key) != pub) {
+            return;
+        }
+        long half = pub.lifetimeSeconds * 500;
+        // jittered so that a box's publications, stored together, do not all come due in the same second
+        long delay = stored ? half - random.nextInt((int) Math.max(1, Math.min(half / 10, Integer.MAX_VALUE)))
+                : Math.max(1000, Math.min(30_000, half / 4));
+        pub.timer = scheduler.after(delay, () -> {
+            if (closed || publications.get(key) != pub) {
+                return;
+            }
+            stats.refreshes++;
+            store(pub.resource, pub.name, pub.kind, pub.values, pub.lifetimeSeconds).whenComplete((a, e) -> {
+                if (isRefusal(e)) {
+                    log.warn("{}: refresh of {} refused, no longer kept: {}", id, pub.name != null ? pub.name : key,
+                            e.getMessage());
+                    publications.remove(key, pub);
+                } else {
+                    scheduleRefresh(key, pub, e == null);
+                }
+            });
+        });
+    }
+
     public CompletableFuture<StorageBodies.StoreAns> store(byte[] resource, String resourceName, long kind,
                                                            List<StorageBodies.Value> values, long lifetimeSeconds) {
         long now = scheduler.now();
@@ -319,7 +455,7 @@ public final class Node implements Transport.Listener, Topology.Host {
         return request(new Destination.Resource(resource), MessageCode.STORE_REQ, body, null, List.of(),
                 nameExtension(resourceName)).thenApply(r -> {
             if (r.isError()) {
-                throw new RequestFailed("store refused: " + r.error().code() + " " + new String(r.error().info(),
+                throw new Refused("store refused: " + r.error().code() + " " + new String(r.error().info(),
                         java.nio.charset.StandardCharsets.UTF_8));
             }
             try {
@@ -687,7 +823,10 @@ public final class Node implements Transport.Listener, Topology.Host {
                 case PING_REQ -> answer(m, via, MessageCode.PING_ANS,
                         new Bodies.PingAns(random.nextLong(), scheduler.now()).encode());
                 case ATTACH_REQ -> {
-                    LinkBodies.Attach.decode(body);
+                    LinkBodies.Attach a = LinkBodies.Attach.decode(body);
+                    if (!a.candidates().isEmpty()) {
+                        listenAddresses.put(origin, a.candidates().get(0).address());
+                    }
                     answer(m, via, MessageCode.ATTACH_ANS, attachBody("active"));
                 }
                 case JOIN_REQ -> {
@@ -710,6 +849,7 @@ public final class Node implements Transport.Listener, Topology.Host {
                     Bodies.LeaveReq l = Bodies.LeaveReq.decode(body);
                     answer(m, via, MessageCode.LEAVE_ANS, new byte[0]);
                     if (l.leavingPeer().equals(origin)) {
+                        departed.put(origin, Boolean.TRUE);
                         topology.onLeave(origin, l.overlaySpecific());
                     }
                 }
@@ -853,11 +993,23 @@ public final class Node implements Transport.Listener, Topology.Host {
 
     // ----------------------------------------------------------------------------------------- links
 
+    /** ICE's ice-char (RFC 8445 §5.3): what an Attach's ufrag and password are made of. */
+    private static final byte[] ICE_CHARS =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private byte[] iceString(int length) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = ICE_CHARS[random.nextInt(ICE_CHARS.length)];
+        }
+        return b;
+    }
+
     private byte[] attachBody(String role) {
-        byte[] ufrag = new byte[8];
-        byte[] pwd = new byte[16];
-        random.nextBytes(ufrag);
-        random.nextBytes(pwd);
+        // ICE wants a ufrag of 4 or more ice-chars and a password of 22 or more (RFC 8445 §5.3); with no ICE
+        // run (TLS host candidates), they only identify the attempt, but they must still be well formed
+        byte[] ufrag = iceString(8);
+        byte[] pwd = iceString(24);
         return new LinkBodies.Attach(ufrag, pwd, role, List.of(LinkBodies.Candidate.host(transport.localAddress())),
                 false).encode();
     }
@@ -888,6 +1040,7 @@ public final class Node implements Transport.Listener, Topology.Host {
             }
             connect(a.candidates().get(0).address(), peer -> {
                 if (peer.equals(responder)) {
+                    listenAddresses.put(peer, a.candidates().get(0).address());
                     then.accept(peer);
                 } else {
                     log.debug("{}: {} answered the Attach but {} took the link", id, responder, peer);
@@ -905,6 +1058,9 @@ public final class Node implements Transport.Listener, Topology.Host {
         }
         linked.put(peer, address);
         List<Consumer<NodeId>> waiting = connecting.remove(address);
+        if (waiting != null) {
+            listenAddresses.put(peer, address); // we dialled it there
+        }
         topology.linkUp(peer);
         if (waiting != null) {
             waiting.forEach(c -> c.accept(peer));
@@ -917,8 +1073,12 @@ public final class Node implements Transport.Listener, Topology.Host {
             return;
         }
         boolean wasLinked = linked.remove(peer) != null;
-        if (wasLinked || topology.routingPeers().contains(peer)) {
+        boolean routing = topology.routingPeers().contains(peer);
+        if (wasLinked || routing) {
             stats.linkFailures++;
+            if (routing && departed.remove(peer) == null) {
+                lose(peer);
+            }
             topology.linkDown(peer);
             for (Set<NodeId> h : holders.values()) {
                 h.remove(peer);
@@ -959,6 +1119,46 @@ public final class Node implements Transport.Listener, Topology.Host {
                 // our own bytes: cannot happen
             }
         }
+    }
+
+    /**
+     * A routing peer's link failed without a Leave: it crashed, or a partition separates us. Probe it from time
+     * to time (15 s, then doubling up to 10 min, for an hour): if it answers, the partition has healed and it
+     * may sit on a ring of its own by now, so the topology takes it back and the rings merge. A crashed peer
+     * costs only connection attempts.
+     */
+    private void lose(NodeId peer) {
+        PeerAddress at = listenAddresses.get(peer);
+        if (at == null || lost.containsKey(peer) || lost.size() >= MAX_LOST) {
+            return;
+        }
+        Lost l = new Lost(at, scheduler.now());
+        lost.put(peer, l);
+        scheduler.after(l.gap + random.nextInt(5000), () -> probeLost(peer, l));
+    }
+
+    private void probeLost(NodeId peer, Lost l) {
+        if (closed || lost.get(peer) != l) {
+            return;
+        }
+        if (linked.containsKey(peer)) {
+            lost.remove(peer);
+            topology.reconnected(peer);
+            return;
+        }
+        if (scheduler.now() - l.since > LOST_PROBE_MILLIS) {
+            lost.remove(peer);
+            return;
+        }
+        stats.lostProbes++;
+        connect(l.address, p -> {
+            if (p.equals(peer) && lost.remove(peer) == l) {
+                log.info("{}: {} at {} is reachable again; taking it back", id, peer, l.address);
+                topology.reconnected(peer);
+            }
+        });
+        l.gap = Math.min(2 * l.gap, LOST_PROBE_MAX_GAP_MILLIS);
+        scheduler.after(l.gap + random.nextInt(5000), () -> probeLost(peer, l));
     }
 
     @Override
@@ -1110,6 +1310,8 @@ public final class Node implements Transport.Listener, Topology.Host {
         public long strayResponses;
         public long updatesSent;
         public long replicaStores;
+        public long refreshes;
+        public long lostProbes;
 
         /** The counters by name, for the diagnostics API. */
         public Map<String, Long> asMap() {
@@ -1126,6 +1328,8 @@ public final class Node implements Transport.Listener, Topology.Host {
             m.put("strayResponses", strayResponses);
             m.put("updatesSent", updatesSent);
             m.put("replicaStores", replicaStores);
+            m.put("refreshes", refreshes);
+            m.put("lostProbes", lostProbes);
             return m;
         }
     }

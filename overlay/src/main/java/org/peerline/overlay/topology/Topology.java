@@ -47,6 +47,13 @@ public interface Topology {
 
     List<NodeId> successors();
 
+    /**
+     * A peer lost to a link failure is reachable again (the node probes lost peers for a while): a partition
+     * may have healed, and the peer may be on a ring of its own now. Take it back into the routing state if it
+     * belongs there, so that the two rings merge.
+     */
+    void reconnected(NodeId peer);
+
     /** The routing table for diagnostics: every entry with its role ("predecessor 1", "finger 96", ...). */
     List<Overlay.Route> routingTable();
 
