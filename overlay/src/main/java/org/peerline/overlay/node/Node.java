@@ -92,6 +92,9 @@ public final class Node implements Transport.Listener, Topology.Host {
         }
     }
 
+    /** Most times one request is sent another way because a link died under it. */
+    private static final int MAX_REROUTES = 8;
+
     private static final class Outstanding {
         final CompletableFuture<Reply> future = new CompletableFuture<>();
         final MessageCode code;
@@ -99,6 +102,8 @@ public final class Node implements Transport.Listener, Topology.Host {
         final byte[] bytes;
         final NodeId firstHop;
         int attempts;
+        /** Sends after a link died under the request (not counted as attempts). */
+        int reroutes;
         NodeId lastHop;
         Scheduler.Timer timer;
 
@@ -660,7 +665,19 @@ public final class Node implements Transport.Listener, Topology.Host {
                 transmit(txid, o);
             }
         });
+        dispatch(txid, o);
+    }
+
+    /** Sends an outstanding request on its way: to its fixed first hop, or along the route as it is now. */
+    private void dispatch(long txid, Outstanding o) {
         NodeId hop = o.firstHop != null && transport.connected(o.firstHop) ? o.firstHop : route(o.target, null);
+        if (o.attempts > 1 && o.firstHop == null && hop.equals(o.lastHop) && topology.joined()) {
+            // the last attempt went this way and got no answer: try another path, if there is one
+            NodeId other = topology.alternateHop(o.target, o.lastHop);
+            if (other != null) {
+                hop = other;
+            }
+        }
         o.lastHop = hop;
         if (hop.equals(id)) {
             try {
@@ -1100,8 +1117,11 @@ public final class Node implements Transport.Listener, Topology.Host {
                     if (o.firstHop == null || o.firstHop.equals(peer)) {
                         stats.reroutes++;
                         scheduler.execute(() -> {
-                            if (outstanding.get(m.transactionId()) == o && o.attempts < settings.attempts()) {
-                                transmit(m.transactionId(), o);
+                            if (outstanding.get(m.transactionId()) == o && o.reroutes < MAX_REROUTES) {
+                                // the link died under it: send it another way now; this is not a timed-out
+                                // attempt (a dead finger met on the way costs no attempt, and no time)
+                                o.reroutes++;
+                                dispatch(m.transactionId(), o);
                             }
                         });
                     }
@@ -1274,11 +1294,26 @@ public final class Node implements Transport.Listener, Topology.Host {
                         replicate(replicas.get(i), key.bytes(), all, i + 1);
                     }
                 }
-            } else if (!preds.isEmpty()) {
-                NodeId p0 = preds.get(0);
-                NodeId before = preds.size() > 1 ? preds.get(1) : id;
-                if (rid.inHalfOpen(before, p0) && held.add(p0)) {
-                    replicate(p0, key.bytes(), storage.all(key.bytes(), now), 0);
+            } else {
+                // a replica: the responsible peer is the predecessor preds[i] whose range holds the resource, and
+                // it and the peers between it and us should hold it too. Whoever of them lacks it (a new peer, or
+                // one that took over from a dead one) gets it from us: when two peers in a row are new, only the
+                // replica further on still has the data.
+                // in a ring of only a few peers, the predecessors are everyone and the last one's predecessor is us
+                boolean wholeRing = new HashSet<>(preds).equals(new HashSet<>(topology.successors()));
+                for (int i = 0; i < preds.size() && i < settings.replicas(); i++) {
+                    NodeId lo = i + 1 < preds.size() ? preds.get(i + 1) : wholeRing ? id : null;
+                    if (lo == null || !rid.inHalfOpen(lo, preds.get(i))) {
+                        continue;
+                    }
+                    List<KindData> all = null;
+                    for (int j = i; j >= 0; j--) {
+                        if (held.add(preds.get(j))) {
+                            all = all == null ? storage.all(key.bytes(), now) : all;
+                            replicate(preds.get(j), key.bytes(), all, i - j);
+                        }
+                    }
+                    break;
                 }
             }
         }

@@ -259,9 +259,14 @@ public final class SimNetwork {
             count(wire(message.length));
             List<byte[]> pending = unacked.computeIfAbsent(peer, p -> new ArrayList<>());
             pending.add(message);
-            if (reachable(to) && to.links.get(id) == Host.this) {
+            if (reachable(to)) {
                 long delay = oneWay(to);
                 to.after(delay, () -> {
+                    // the other end takes it if its end of the link is (by now) up: an acceptor may send as soon
+                    // as its side of the handshake is done, and TCP holds the data until the dialler's side is
+                    if (to.links.get(id) != Host.this) {
+                        return;
+                    }
                     to.count(ackWire());
                     Host.this.after(oneWay(to), () -> pending.remove(message));
                     to.listener.received(id, message);

@@ -39,6 +39,12 @@ public interface Topology {
     /** The peers that keep replicas of what this node is responsible for, nearest first (at most {@code count}). */
     List<NodeId> replicaPeers(int count);
 
+    /**
+     * As {@link #nextHop}, but not through {@code avoid}: a retransmission tries another path in case the
+     * first one lost the request beyond its first hop. Null if there is no other way.
+     */
+    NodeId alternateHop(NodeId target, NodeId avoid);
+
     /** Every peer this node routes through (neighbours and fingers). */
     Set<NodeId> routingPeers();
 
