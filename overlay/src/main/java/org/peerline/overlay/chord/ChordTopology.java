@@ -110,35 +110,11 @@ public final class ChordTopology implements Topology {
         if (isResponsible(target, from)) {
             return self;
         }
-        // within our successor set we know the responsible peer itself: straight to it
-        NodeId before = self;
-        for (NodeId s : succ) {
-            if (target.inHalfOpen(before, s)) {
-                return s;
-            }
-            before = s;
+        NodeId known = responsibleInSuccessors(target);
+        if (known != null) {
+            return known; // within our successor set we know the responsible peer itself: straight to it
         }
-        // the closest peer we route through that precedes the target (Chord's closest preceding node); a
-        // peer that is the target itself gets it directly. No collection is built: this runs per message.
-        NodeId best = null;
-        NodeId bestDistance = null;
-        for (int i = 0; i < succ.size() + pred.size() + finger.length; i++) {
-            NodeId c = i < succ.size() ? succ.get(i) : i < succ.size() + pred.size() ? pred.get(i - succ.size())
-                    : finger[i - succ.size() - pred.size()];
-            if (c == null) {
-                continue;
-            }
-            if (c.equals(target)) {
-                return target;
-            }
-            if (Ring.between(c, self, target)) {
-                NodeId d = Ring.distance(self, c);
-                if (bestDistance == null || d.compareTo(bestDistance) > 0) {
-                    best = c;
-                    bestDistance = d;
-                }
-            }
-        }
+        NodeId best = closestPreceding(target, null);
         if (best != null) {
             return best;
         }
@@ -151,19 +127,43 @@ public final class ChordTopology implements Topology {
         if (!first.equals(avoid) || isResponsible(target, null)) {
             return first;
         }
+        NodeId known = responsibleInSuccessors(target);
+        if (known != null) {
+            return known.equals(avoid) ? null : known; // only the responsible peer can answer: no other way
+        }
+        return closestPreceding(target, avoid);
+    }
+
+    /** The successor responsible for {@code target} if the successor set covers it, else null. */
+    private NodeId responsibleInSuccessors(NodeId target) {
         NodeId before = self;
         for (NodeId s : succ) {
             if (target.inHalfOpen(before, s)) {
-                return s.equals(avoid) ? null : s; // only the responsible peer can answer: no other way
+                return s;
             }
             before = s;
         }
+        return null;
+    }
+
+    /**
+     * The peer we route through (neighbour or finger) that comes closest before {@code target} going clockwise
+     * (Chord's closest preceding node), or the target itself if we route through it; never {@code avoid}. Null if
+     * none precedes it. No collection is built: this runs per message.
+     */
+    private NodeId closestPreceding(NodeId target, NodeId avoid) {
         NodeId best = null;
         NodeId bestDistance = null;
         for (int i = 0; i < succ.size() + pred.size() + finger.length; i++) {
             NodeId c = i < succ.size() ? succ.get(i) : i < succ.size() + pred.size() ? pred.get(i - succ.size())
                     : finger[i - succ.size() - pred.size()];
-            if (c != null && !c.equals(avoid) && Ring.between(c, self, target)) {
+            if (c == null || c.equals(avoid)) {
+                continue;
+            }
+            if (c.equals(target)) {
+                return target;
+            }
+            if (Ring.between(c, self, target)) {
                 NodeId d = Ring.distance(self, c);
                 if (bestDistance == null || d.compareTo(bestDistance) > 0) {
                     best = c;
