@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +30,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 public final class ConfigLoader {
     private static final Pattern DOMAIN =
             Pattern.compile("(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+    private static final Pattern SIP_URI = Pattern.compile("sips?:[^\\s@<>\"]+");
     private static final Pattern SITE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
 
@@ -172,8 +174,13 @@ public final class ConfigLoader {
         }
         Path credentials = s.parsed("credentials", data.resolve("overlay").resolve("node"), ConfigLoader::path);
         Path capture = s.parsed("capture", null, ConfigLoader::path);
+        Duration lifetime = s.duration("record-lifetime", Duration.ofHours(1));
+        if (lifetime.toSeconds() < 60 || lifetime.toDays() > 7) {
+            throw s.error("'overlay.record-lifetime' must be between 60s and 7 days, got " + lifetime.toSeconds() + "s");
+        }
+        String sipUri = s.parsed("sip-uri", null, v -> check(v, SIP_URI, "a SIP URI such as sip:192.0.2.10:5060;transport=tcp"));
         s.finish();
-        return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture);
+        return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture, lifetime, sipUri);
     }
 
     private static boolean isWildcard(String host) {

@@ -94,6 +94,7 @@ final class OverlayCommands {
             out.printf("uptime    %s%n", duration(s.path("uptimeSeconds").asLong()));
             out.printf("ring      %s of the ring, %d resources stored%n", share(s.path("ringShare")),
                     s.path("resources").asLong());
+            out.printf("users     %d AORs registered here and published%n", s.path("publishedAors").asLong());
             out.printf("peers     %d predecessors, %d successors, %d links, %d members known%n",
                     s.path("predecessors").asLong(), s.path("successors").asLong(), s.path("links").asLong(),
                     s.path("members").asLong());

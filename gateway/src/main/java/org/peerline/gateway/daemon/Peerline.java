@@ -13,6 +13,8 @@ import org.peerline.gateway.routing.BindingTable;
 import org.peerline.gateway.routing.TimeSource;
 import org.peerline.gateway.overlay.OverlayApi;
 import org.peerline.gateway.overlay.OverlayService;
+import org.peerline.gateway.overlay.RegistrationPublisher;
+import org.peerline.gateway.sip.ListenAddress;
 import org.peerline.gateway.sip.SipEdge;
 import org.peerline.overlay.api.PeerAddress;
 import org.peerline.provisioning.api.AdminServer;
@@ -33,11 +35,13 @@ public final class Peerline implements AutoCloseable {
     private final AdminServer admin;
     private final Provisioning provisioning;
     private final OverlayService overlay;
+    private final RegistrationPublisher publisher;
 
     private Peerline(List<AutoCloseable> parts, SipEdge sip, AdminServer admin, Provisioning provisioning,
-                     OverlayService overlay) {
+                     OverlayService overlay, RegistrationPublisher publisher) {
         this.parts = parts;
         this.overlay = overlay;
+        this.publisher = publisher;
         this.sip = sip;
         this.admin = admin;
         this.provisioning = provisioning;
@@ -64,6 +68,7 @@ public final class Peerline implements AutoCloseable {
             started.add(0, admin);
             admin.addJsonGet("/api/registrations", () -> registrations(bindings, time));
             OverlayService overlay = null;
+            RegistrationPublisher publisher = null;
             if (cfg.overlay() != null) {
                 PeerlineConfig.Overlay o = cfg.overlay();
                 List<PeerAddress> bootstrap = new ArrayList<>();
@@ -71,10 +76,15 @@ public final class Peerline implements AutoCloseable {
                 overlay = OverlayService.start(o.credentials(), new PeerAddress(o.listen().host(), o.listen().port()),
                         bootstrap, o.capture());
                 started.add(0, overlay);
+                publisher = new RegistrationPublisher(overlay.overlay(), o.sipUri() != null ? o.sipUri() : boxUri(cfg),
+                        o.recordLifetime());
+                bindings.addListener(publisher);
+                RegistrationPublisher p = publisher;
+                overlay.joined().thenRun(() -> p.publishAll(bindings.all(time.millis())));
             }
-            OverlayApi.register(admin, overlay);
+            OverlayApi.register(admin, overlay, publisher);
             ok = true;
-            return new Peerline(started, sip, admin, provisioning, overlay);
+            return new Peerline(started, sip, admin, provisioning, overlay, publisher);
         } catch (SQLException e) {
             throw new IOException("cannot open the binding store in " + cfg.data() + ": " + e.getMessage(), e);
         } finally {
@@ -82,6 +92,19 @@ public final class Peerline implements AutoCloseable {
                 closeAll(started);
             }
         }
+    }
+
+    /**
+     * Where other boxes reach this box's users, derived from {@code sip.listen}: TCP if the box listens on it,
+     * else UDP; a wildcard host is replaced by the overlay address, which other boxes reach by definition.
+     */
+    static String boxUri(PeerlineConfig cfg) {
+        ListenAddress pick = cfg.sip().listen().stream().filter(a -> a.transport() == ListenAddress.Transport.TCP)
+                .findFirst().orElse(cfg.sip().listen().get(0));
+        String host = pick.host().equals("0.0.0.0") || pick.host().equals("::") ? cfg.overlay().listen().host()
+                : pick.host();
+        return "sip:" + (host.contains(":") ? "[" + host + "]" : host) + ":" + pick.port() + ";transport="
+                + pick.transport().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static List<Map<String, Object>> registrations(BindingTable bindings, TimeSource time) {
@@ -115,6 +138,11 @@ public final class Peerline implements AutoCloseable {
     /** The box's overlay membership, or null when its configuration has no {@code overlay:} section. */
     public OverlayService overlay() {
         return overlay;
+    }
+
+    /** What keeps the overlay told of this box's registered users, or null without an overlay. */
+    public RegistrationPublisher publisher() {
+        return publisher;
     }
 
     @Override

@@ -37,9 +37,11 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
      * @param bootstrap   boxes to join through, tried in order; empty: this box starts a new overlay
      * @param credentials the directory with node.key, node.crt and ca.crt ({@code peerline overlay ca issue})
      * @param capture     for debugging: a pcap file that receives the decrypted stream of every link; null for none
+     * @param recordLifetime how long this box's users' records outlive it if it dies (refreshed at half of it)
+     * @param sipUri      where other boxes send requests for this box's users; null: derived from {@code sip.listen}
      */
     public record Overlay(ListenAddress.HostPort listen, List<ListenAddress.HostPort> bootstrap, Path credentials,
-                          Path capture) {
+                          Path capture, Duration recordLifetime, String sipUri) {
     }
 
     /** Root log level and, for debugging, the SIP stack's own level. */

@@ -36,9 +36,12 @@ public final class OverlayApi {
     private OverlayApi() {
     }
 
-    /** Adds the endpoints; {@code service} null means this box runs without an overlay. */
-    public static void register(AdminServer admin, OverlayService service) {
-        admin.addJsonGet("/api/overlay/status", () -> status(need(service)));
+    /**
+     * Adds the endpoints; {@code service} null means this box runs without an overlay ({@code publisher} is then
+     * null too).
+     */
+    public static void register(AdminServer admin, OverlayService service, RegistrationPublisher publisher) {
+        admin.addJsonGet("/api/overlay/status", () -> status(need(service), publisher));
         admin.addJsonGet("/api/overlay/routes", () -> routes(need(service).overlay()));
         admin.addJsonGet("/api/overlay/neighbours", () -> neighbours(need(service).overlay()));
         admin.addJsonGet("/api/overlay/records", () -> records(need(service).overlay()));
@@ -88,7 +91,7 @@ public final class OverlayApi {
         }
     }
 
-    static Map<String, Object> status(OverlayService service) {
+    static Map<String, Object> status(OverlayService service, RegistrationPublisher publisher) {
         Overlay.Status s = statusOf(service.overlay());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("nodeId", s.nodeId().toString());
@@ -102,6 +105,7 @@ public final class OverlayApi {
         m.put("predecessors", count(s.routes(), "predecessor "));
         m.put("successors", count(s.routes(), "successor "));
         m.put("members", service.overlay().members().size());
+        m.put("publishedAors", publisher == null ? 0 : publisher.published().size());
         m.put("counters", s.counters());
         return m;
     }

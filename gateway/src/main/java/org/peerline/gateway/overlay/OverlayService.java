@@ -3,6 +3,7 @@ package org.peerline.gateway.overlay;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ public final class OverlayService implements AutoCloseable {
     private final OverlayPeer peer;
     private final List<PeerAddress> bootstrap;
     private final ScheduledExecutorService retries;
+    private final CompletableFuture<Void> joined = new CompletableFuture<>();
     private volatile String state = "joining";
     private volatile boolean closed;
 
@@ -80,6 +82,7 @@ public final class OverlayService implements AutoCloseable {
         peer.join(bootstrap).whenComplete((v, e) -> {
             if (e == null) {
                 state = "joined";
+                joined.complete(null);
                 LOG.info("overlay: {}", bootstrap.isEmpty() ? "started a new overlay (no bootstrap configured)"
                         : "joined through " + bootstrap + " (attempt " + attempt + ")");
                 return;
@@ -96,6 +99,11 @@ public final class OverlayService implements AutoCloseable {
     /** The overlay, for publishing, lookups and diagnostics. */
     public Overlay overlay() {
         return peer;
+    }
+
+    /** Completes when the box has joined the overlay (or started a new one); runs its actions on an overlay thread. */
+    public CompletableFuture<Void> joined() {
+        return joined;
     }
 
     /** "joined", or "joining" with the last failure. */

@@ -63,6 +63,11 @@ class ConfigLoaderTest {
         assertEquals("2001:db8::1", c.overlay().bootstrap().get(1).host());
         assertEquals(Path.of("/var/lib/peerline/overlay/node"), c.overlay().credentials());
         assertEquals(null, c.overlay().capture(), "no capture unless asked for");
+        assertEquals(Duration.ofHours(1), c.overlay().recordLifetime());
+        assertEquals(null, c.overlay().sipUri(), "derived from sip.listen unless given");
+        PeerlineConfig d = ConfigLoader.parse(FILE, "overlay: { record-lifetime: 6h, sip-uri: \"sip:192.0.2.10:5060;transport=tcp\" }\n");
+        assertEquals(Duration.ofHours(6), d.overlay().recordLifetime());
+        assertEquals("sip:192.0.2.10:5060;transport=tcp", d.overlay().sipUri());
         assertEquals(Path.of("/tmp/overlay.pcap"), ConfigLoader.parse(FILE, "overlay: { capture: /tmp/overlay.pcap }\n")
                 .overlay().capture());
         assertEquals(Path.of("/etc/peerline/node"), ConfigLoader.parse(FILE, "overlay: { credentials: /etc/peerline/node }\n")
@@ -76,6 +81,8 @@ class ConfigLoaderTest {
                 .contains("own address"));
         assertTrue(fails("overlay: { bootstrap: [ \"127.0.0.1:0\" ] }\n").getMessage().contains("not an address to dial"));
         assertTrue(fails("overlay: { bootstrap: [ \"nowhere\" ] }\n").getMessage().contains("host:port"));
+        assertTrue(fails("overlay: { record-lifetime: 10s }\n").getMessage().contains("between 60s and 7 days"));
+        assertTrue(fails("overlay: { sip-uri: \"alice@example\" }\n").getMessage().contains("SIP URI"));
         ConfigException e = fails("overlay:\n  listen: \"127.0.0.1:6084\"\n  bootstrp: [ ]\n");
         assertEquals(3, e.line());
         assertTrue(e.getMessage().contains("unknown key 'overlay.bootstrp'"), e.getMessage());

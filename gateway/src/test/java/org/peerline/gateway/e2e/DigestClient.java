@@ -27,9 +27,19 @@ final class DigestClient implements AutoCloseable {
     private String lastSent = "";
     private String lastCallId = "";
 
+    /** The domain of the From (and a REGISTER's To) URIs. */
+    private final String domain;
+    /** The expires parameter of a REGISTER's Contact (0 unregisters it). */
+    int expires = 120;
+
     DigestClient(int serverPort) throws IOException {
+        this(serverPort, GatewayFixture.DOMAIN);
+    }
+
+    DigestClient(int serverPort, String domain) throws IOException {
         this.socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         this.serverPort = serverPort;
+        this.domain = domain;
     }
 
     /**
@@ -57,7 +67,6 @@ final class DigestClient implements AutoCloseable {
 
     private int send(String method, String ruri, String user, String callId, int cseq, String auth)
             throws IOException {
-        String domain = GatewayFixture.DOMAIN;
         String msg = method + " " + ruri + " SIP/2.0\r\n"
                 + "Via: SIP/2.0/UDP 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK-dc" + System.nanoTime()
                 + ";rport\r\n"
@@ -67,7 +76,7 @@ final class DigestClient implements AutoCloseable {
                 + "Call-ID: " + callId + "\r\n"
                 + "CSeq: " + cseq + " " + method + "\r\n"
                 + (method.equals("REGISTER") ? "Contact: <sip:" + user + "@127.0.0.1:" + socket.getLocalPort()
-                        + ">;expires=120\r\n" : "")
+                        + ">;expires=" + expires + "\r\n" : "")
                 + (auth == null ? "" : auth + "\r\n")
                 + (method.equals("MESSAGE") ? "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"
                         : "Content-Length: 0\r\n\r\n");
