@@ -243,6 +243,11 @@ public final class OverlayPeer implements Overlay {
     }
 
     @Override
+    public CompletableFuture<List<PeerAddress>> knownPeers() {
+        return onLoop(() -> CompletableFuture.completedFuture(node.peerAddresses()));
+    }
+
+    @Override
     public Set<NodeId> members() {
         return members;
     }

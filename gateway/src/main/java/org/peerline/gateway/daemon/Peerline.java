@@ -74,7 +74,7 @@ public final class Peerline implements AutoCloseable {
                 List<PeerAddress> bootstrap = new ArrayList<>();
                 o.bootstrap().forEach(b -> bootstrap.add(new PeerAddress(b.host(), b.port())));
                 overlay = OverlayService.start(o.credentials(), new PeerAddress(o.listen().host(), o.listen().port()),
-                        bootstrap, o.capture());
+                        bootstrap, o.capture(), cfg.data().resolve("overlay").resolve("peers"));
                 started.add(0, overlay);
                 publisher = new RegistrationPublisher(overlay.overlay(), o.sipUri() != null ? o.sipUri() : boxUri(cfg),
                         o.recordLifetime());

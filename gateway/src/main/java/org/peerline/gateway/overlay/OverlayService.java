@@ -1,12 +1,17 @@
 package org.peerline.gateway.overlay;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.peerline.overlay.OverlayPeer;
 import org.peerline.overlay.api.Overlay;
 import org.peerline.overlay.api.PeerAddress;
@@ -16,24 +21,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The box's membership in the overlay, as the daemon runs it: starts the RELOAD peer with the box's
- * credentials, joins through the bootstrap boxes and keeps trying (with back-off) while none answers, and
- * leaves gracefully when the daemon stops.
+ * credentials, joins through the bootstrap boxes and the peers it remembers from its last run, keeps trying
+ * (with back-off) while none answers, remembers the peers it routes through, and leaves gracefully when the
+ * daemon stops.
  */
 public final class OverlayService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OverlayService.class);
     /** Longest pause between two join attempts. */
     static final long MAX_RETRY_SECONDS = 60;
 
+    /** How many peer addresses a box remembers. */
+    static final int REMEMBERED = 16;
+
     private final OverlayPeer peer;
+    /** The configured bootstrap boxes; none on the box that started the overlay. */
+    private final List<PeerAddress> configured;
+    /** Configured boxes first, then the peers remembered from the last run. */
     private final List<PeerAddress> bootstrap;
+    private final Path peersFile;
     private final ScheduledExecutorService retries;
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
+    private final AtomicBoolean remembering = new AtomicBoolean();
     private volatile String state = "joining";
     private volatile boolean closed;
 
-    private OverlayService(OverlayPeer peer, List<PeerAddress> bootstrap) {
+    private OverlayService(OverlayPeer peer, List<PeerAddress> configured, List<PeerAddress> remembered, Path peersFile) {
         this.peer = peer;
-        this.bootstrap = bootstrap;
+        this.configured = configured;
+        List<PeerAddress> all = new ArrayList<>(configured);
+        remembered.stream().filter(a -> !all.contains(a) && !a.equals(peer.address())).forEach(all::add);
+        this.bootstrap = List.copyOf(all);
+        this.peersFile = peersFile;
         this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "overlay-join");
             t.setDaemon(true);
@@ -43,14 +61,17 @@ public final class OverlayService implements AutoCloseable {
 
     /**
      * Starts the peer on {@code listen} with the credentials in {@code credentials} and begins joining through
-     * {@code bootstrap} (none: this box starts a new overlay). Returns once the peer listens; joining goes on
-     * in the background (see {@link #state()}). With {@code capture} (debugging), every link's decrypted
-     * stream goes to that pcap file.
+     * {@code bootstrap}, then through the peers remembered in {@code peersFile} from the last run. A box with no
+     * bootstrap (the one that started the overlay) first tries the remembered peers, so that after a restart it
+     * rejoins the overlay the others kept running instead of starting a second one; if none answers, it starts
+     * a new overlay. A box with a bootstrap keeps trying (see {@link #state()}). Returns once the peer listens.
+     * The peers it routes through are remembered in {@code peersFile} whenever they change. With {@code capture}
+     * (debugging), every link's decrypted stream goes to that pcap file.
      *
      * @throws IOException if the credentials cannot be read, the address cannot be bound or the capture written
      */
-    public static OverlayService start(Path credentials, PeerAddress listen, List<PeerAddress> bootstrap, Path capture)
-            throws IOException {
+    public static OverlayService start(Path credentials, PeerAddress listen, List<PeerAddress> bootstrap, Path capture,
+                                       Path peersFile) throws IOException {
         Credentials c;
         try {
             c = Credentials.load(credentials);
@@ -70,7 +91,8 @@ public final class OverlayService implements AutoCloseable {
         if (capture != null) {
             LOG.warn("overlay: writing every link's decrypted traffic to {} (overlay.capture, for debugging only)", capture);
         }
-        OverlayService s = new OverlayService(peer, List.copyOf(bootstrap));
+        OverlayService s = new OverlayService(peer, List.copyOf(bootstrap), remembered(peersFile), peersFile);
+        peer.onMembersChanged(m -> s.rememberSoon());
         s.join(1);
         return s;
     }
@@ -81,10 +103,14 @@ public final class OverlayService implements AutoCloseable {
         }
         peer.join(bootstrap).whenComplete((v, e) -> {
             if (e == null) {
-                state = "joined";
-                joined.complete(null);
-                LOG.info("overlay: {}", bootstrap.isEmpty() ? "started a new overlay (no bootstrap configured)"
+                joinedNow(bootstrap.isEmpty() ? "started a new overlay (no bootstrap configured, no peers remembered)"
                         : "joined through " + bootstrap + " (attempt " + attempt + ")");
+                return;
+            }
+            if (configured.isEmpty()) {
+                // the first box of the overlay: none of the peers it remembers answers, so it starts anew
+                peer.join(List.of()).whenComplete((v2, e2) -> joinedNow("no remembered peer answered ("
+                        + e.getMessage() + "); started a new overlay"));
                 return;
             }
             long pause = Math.min(MAX_RETRY_SECONDS, 5L << Math.min(attempt - 1, 4));
@@ -94,6 +120,73 @@ public final class OverlayService implements AutoCloseable {
                 retries.schedule(() -> join(attempt + 1), pause, TimeUnit.SECONDS);
             }
         });
+    }
+
+    private void joinedNow(String how) {
+        state = "joined";
+        joined.complete(null);
+        LOG.info("overlay: {}", how);
+        rememberSoon();
+    }
+
+    /** The peers remembered from the last run, or none; a damaged file is reported and ignored. */
+    static List<PeerAddress> remembered(Path file) {
+        if (file == null || !Files.exists(file)) {
+            return List.of();
+        }
+        List<PeerAddress> out = new ArrayList<>();
+        try {
+            int n = 0;
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                n++;
+                String l = line.trim();
+                if (l.isEmpty() || l.startsWith("#")) {
+                    continue;
+                }
+                int colon = l.lastIndexOf(':');
+                try {
+                    String host = l.substring(0, colon);
+                    out.add(new PeerAddress(host.startsWith("[") ? host.substring(1, host.length() - 1) : host,
+                            Integer.parseInt(l.substring(colon + 1))));
+                } catch (RuntimeException e) {
+                    LOG.warn("overlay: {}:{}: not a host:port, ignored: {}", file, n, l);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("overlay: cannot read the remembered peers in {}: {}", file, e.getMessage());
+        }
+        return out;
+    }
+
+    /** Writes the peers this box routes through to the peers file, a moment after they change. */
+    private void rememberSoon() {
+        if (peersFile == null || closed || !remembering.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            retries.schedule(() -> {
+                remembering.set(false);
+                peer.knownPeers().thenAccept(this::remember);
+            }, 2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            remembering.set(false); // stopping: close() remembers them one last time
+        }
+    }
+
+    private void remember(List<PeerAddress> peers) {
+        if (peers.isEmpty()) {
+            return; // alone for now: keep what was remembered, it may be the way back
+        }
+        StringBuilder text = new StringBuilder("# peers this box routed through, tried after overlay.bootstrap at start\n");
+        peers.stream().limit(REMEMBERED).forEach(a -> text.append(a).append('\n'));
+        try {
+            Files.createDirectories(peersFile.getParent());
+            Path tmp = peersFile.resolveSibling(peersFile.getFileName() + ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, peersFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("overlay: cannot remember peers in {}: {}", peersFile, e.getMessage());
+        }
     }
 
     /** The overlay, for publishing, lookups and diagnostics. */
@@ -116,6 +209,13 @@ public final class OverlayService implements AutoCloseable {
     public void close() {
         closed = true;
         retries.shutdownNow();
+        if ("joined".equals(state) && peersFile != null) {
+            try {
+                remember(peer.knownPeers().get(2, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                LOG.debug("overlay: peers not remembered at stop: {}", e.toString());
+            }
+        }
         if ("joined".equals(state)) {
             try {
                 peer.leave().get(2, TimeUnit.SECONDS);

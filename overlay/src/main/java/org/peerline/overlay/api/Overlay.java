@@ -42,6 +42,12 @@ public interface Overlay extends AutoCloseable {
     /** The path a lookup of {@code aor} takes, hop by hop, the responsible peer last. */
     CompletableFuture<List<Hop>> trace(String aor);
 
+    /**
+     * Where the peers this box routes through accept links, neighbours first: what a box remembers so that a
+     * restart does not depend on its bootstrap boxes being alive.
+     */
+    CompletableFuture<List<PeerAddress>> knownPeers();
+
     /** The peers this box knows alive right now (its neighbours and fingers, itself included). */
     Set<NodeId> members();
 

@@ -76,11 +76,14 @@ public final class ChordTopology implements Topology {
 
     @Override
     public void start(Host host, boolean first) {
+        boolean again = this.host != null; // a node whose joins failed now starts an overlay of its own
         this.host = host;
         this.joined = first;
-        this.lastFromPredecessor = host.scheduler().now();
-        scheduleUpdate();
-        scheduleFingerRefresh();
+        if (!again) {
+            this.lastFromPredecessor = host.scheduler().now();
+            scheduleUpdate();
+            scheduleFingerRefresh();
+        }
     }
 
     @Override

@@ -199,10 +199,16 @@ public final class Node implements Transport.Listener, Topology.Host {
     public CompletableFuture<Void> join(List<PeerAddress> bootstrap) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (started) {
-            // a join that failed is tried again: the topology runs already, only the bootstrap is new
-            if (bootstrap.isEmpty() || topology.joined()) {
-                done.completeExceptionally(new IllegalStateException(topology.joined() ? "joined already"
-                        : "a node that tried to join cannot start an overlay of its own"));
+            // a join that failed is tried again: the topology runs already, only the bootstrap is new; with
+            // none, the node gives up joining and starts an overlay of its own
+            if (topology.joined()) {
+                done.completeExceptionally(new IllegalStateException("joined already"));
+                return done;
+            }
+            if (bootstrap.isEmpty()) {
+                this.bootstrap = List.of();
+                topology.start(this, true);
+                done.complete(null);
                 return done;
             }
         } else {
@@ -598,6 +604,21 @@ public final class Node implements Transport.Listener, Topology.Host {
                 for (StorageBodies.StoredData sd : kd.values()) {
                     out.add(new Held(resource, names.get(key), kd.kind(), sd, responsible));
                 }
+            }
+        }
+        return out;
+    }
+
+    /** Where this node's routing peers accept links (neighbours first), as far as it knows: to remember across restarts. */
+    public List<PeerAddress> peerAddresses() {
+        List<PeerAddress> out = new ArrayList<>();
+        List<NodeId> order = new ArrayList<>(topology.successors());
+        order.addAll(topology.predecessors());
+        order.addAll(topology.routingPeers());
+        for (NodeId p : order) {
+            PeerAddress a = listenAddresses.get(p);
+            if (a != null && !out.contains(a)) {
+                out.add(a);
             }
         }
         return out;

@@ -20,7 +20,10 @@ import org.peerline.overlay.node.Scheduler;
 public interface Topology {
     NodeId self();
 
-    /** Starts maintenance; {@code first} when this node starts a new overlay, otherwise it is joining. */
+    /**
+     * Starts maintenance; {@code first} when this node starts a new overlay, otherwise it is joining. Called
+     * again with {@code first} after joins that failed: the node gives up joining and starts an overlay.
+     */
     void start(Host host, boolean first);
 
     /** True once this node is a member of the ring (the first node at once; a joiner after JoinAns). */
