@@ -805,7 +805,26 @@ public final class Node implements Transport.Listener, Topology.Host {
             answerError(m, via, ErrorCode.TTL_EXCEEDED, "TTL exceeded at " + id);
         } else {
             stats.forwarded++;
+            if (code == MessageCode.ATTACH_REQ && m.header().via().isEmpty()) {
+                learnListenAddress(from, m); // a linked peer's own Attach: where it accepts links
+            }
             forwardTo(m, dests, via, hop);
+        }
+    }
+
+    /**
+     * Remembers where {@code peer} accepts links from the candidates of its own Attach. A joiner dials its
+     * bootstrap peer and routes its Attach through it: the bootstrap peer forwards it and would otherwise
+     * know only the joiner's ephemeral port.
+     */
+    private void learnListenAddress(NodeId peer, ReloadMessage m) {
+        try {
+            LinkBodies.Attach a = LinkBodies.Attach.decode(m.contents().body());
+            if (!a.candidates().isEmpty()) {
+                listenAddresses.put(peer, a.candidates().get(0).address());
+            }
+        } catch (DecodeException e) {
+            log.debug("{}: unreadable Attach from {}: {}", id, peer, e.getMessage());
         }
     }
 
