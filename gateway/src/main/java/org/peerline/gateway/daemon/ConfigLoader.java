@@ -179,8 +179,10 @@ public final class ConfigLoader {
             throw s.error("'overlay.record-lifetime' must be between 60s and 7 days, got " + lifetime.toSeconds() + "s");
         }
         String sipUri = s.parsed("sip-uri", null, v -> check(v, SIP_URI, "a SIP URI such as sip:192.0.2.10:5060;transport=tcp"));
+        ListenAddress.HostPort enroll = s.parsed("enroll", new ListenAddress.HostPort(listen.host(),
+                listen.port() == 0 ? 0 : listen.port() == 65535 ? 65534 : listen.port() + 1), ListenAddress.HostPort::parse);
         s.finish();
-        return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture, lifetime, sipUri);
+        return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture, lifetime, sipUri, enroll);
     }
 
     private static boolean isWildcard(String host) {

@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "peerline", mixinStandardHelpOptions = true, version = "Peerline 0.1.0",
         description = "SIP-to-P2P gateway for desk phones.",
-        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.UserCmd.class, Main.OverlayCmd.class})
+        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.UserCmd.class, Main.OverlayCmd.class,
+            Main.FederationCmd.class})
 public final class Main implements Callable<Integer> {
     static final int FAILURE = 1;
     static final int BAD_CONFIG = 2;
@@ -200,6 +201,11 @@ public final class Main implements Callable<Integer> {
                 OverlayCommands.Records.class, OverlayCommands.Trace.class, OverlayCommands.Probe.class,
                 OverlaySim.class, OverlayCaCmd.class})
     static final class OverlayCmd extends Group {
+    }
+
+    @Command(name = "federation", description = "Federate sites: create the federation, invite sites, join one.",
+            subcommands = {FederationCommands.Init.class, FederationCommands.Invite.class, FederationCommands.Join.class})
+    static final class FederationCmd extends Group {
     }
 
     @Command(name = "ca", description = "The overlay's certificate authority (on the first box only).",

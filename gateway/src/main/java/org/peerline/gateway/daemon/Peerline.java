@@ -2,6 +2,8 @@ package org.peerline.gateway.daemon;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,12 +13,16 @@ import org.peerline.gateway.routing.Binding;
 import org.peerline.gateway.routing.BindingStore;
 import org.peerline.gateway.routing.BindingTable;
 import org.peerline.gateway.routing.TimeSource;
+import org.peerline.gateway.federation.Enrollment;
+import org.peerline.gateway.federation.InvitationStore;
 import org.peerline.gateway.overlay.OverlayApi;
 import org.peerline.gateway.overlay.OverlayService;
 import org.peerline.gateway.overlay.RegistrationPublisher;
 import org.peerline.gateway.sip.ListenAddress;
 import org.peerline.gateway.sip.SipEdge;
 import org.peerline.overlay.api.PeerAddress;
+import org.peerline.overlay.security.Credentials;
+import org.peerline.overlay.security.OverlayCa;
 import org.peerline.provisioning.api.AdminServer;
 import org.peerline.provisioning.api.Provisioning;
 import org.peerline.provisioning.api.ProvisioningException;
@@ -81,6 +87,13 @@ public final class Peerline implements AutoCloseable {
                 bindings.addListener(publisher);
                 RegistrationPublisher p = publisher;
                 overlay.joined().thenRun(() -> p.publishAll(bindings.all(time.millis())));
+                Path caDir = cfg.data().resolve("overlay").resolve("ca");
+                if (Files.exists(caDir.resolve("ca.key"))) {
+                    // this box holds the federation's CA: it enrolls invited boxes
+                    OverlayCa ca = OverlayCa.load(Files.readString(caDir.resolve("overlay-name")).trim(), caDir);
+                    started.add(0, Enrollment.start(new InetSocketAddress(o.enroll().host(), o.enroll().port()),
+                            Credentials.load(o.credentials()), ca, new InvitationStore(caDir)));
+                }
             }
             OverlayApi.register(admin, overlay, publisher);
             ok = true;

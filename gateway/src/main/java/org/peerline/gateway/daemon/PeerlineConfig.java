@@ -39,9 +39,10 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
      * @param capture     for debugging: a pcap file that receives the decrypted stream of every link; null for none
      * @param recordLifetime how long this box's users' records outlive it if it dies (refreshed at half of it)
      * @param sipUri      where other boxes send requests for this box's users; null: derived from {@code sip.listen}
+     * @param enroll      where the box holding the federation's CA serves enrollment by invitation (HTTPS)
      */
     public record Overlay(ListenAddress.HostPort listen, List<ListenAddress.HostPort> bootstrap, Path credentials,
-                          Path capture, Duration recordLifetime, String sipUri) {
+                          Path capture, Duration recordLifetime, String sipUri, ListenAddress.HostPort enroll) {
     }
 
     /** Root log level and, for debugging, the SIP stack's own level. */

@@ -92,9 +92,18 @@ final class YamlSection {
             return fallback;
         }
         String text = scalar(key, value).trim();
-        Matcher m = DURATION.matcher(text);
-        if (!m.matches()) {
+        try {
+            return parseDuration(text);
+        } catch (IllegalArgumentException e) {
             throw error(value, "'" + qualified(key) + "' must be a duration such as 30s, 5m or 1h, got \"" + text + "\"");
+        }
+    }
+
+    /** Parses {@code 300}, {@code 300s}, {@code 5m}, {@code 1h} or {@code 250ms} (also for command-line options). */
+    static Duration parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected a duration such as 30s, 5m or 1h, got \"" + text + "\"");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);

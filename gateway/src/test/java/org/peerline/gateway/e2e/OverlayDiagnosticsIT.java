@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.peerline.gateway.daemon.ConfigLoader;
-import org.peerline.gateway.daemon.Main;
 import org.peerline.gateway.daemon.Peerline;
 import org.peerline.gateway.routing.TimeSource;
 import org.peerline.overlay.security.OverlayCa;
@@ -41,34 +38,13 @@ class OverlayDiagnosticsIT {
         boxes.forEach(Peerline::close);
     }
 
-    private record Run(int status, String out, String err) {
-    }
-
-    /** Runs the command line, capturing what it prints. */
-    private static synchronized Run peerline(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            status = Main.execute(args);
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private JsonNode json(int box, String... command) throws IOException {
         List<String> args = new ArrayList<>(List.of("overlay"));
         args.addAll(List.of(command));
         args.addAll(List.of("--json", "--config", configs.get(box).toString()));
-        Run r = peerline(args.toArray(String[]::new));
-        assertEquals(0, r.status, r.err);
-        return JSON.readTree(r.out);
+        Cli.Run r = Cli.peerline(args.toArray(String[]::new));
+        assertEquals(0, r.status(), r.err());
+        return JSON.readTree(r.out());
     }
 
     private Path config(String name, String overlay) throws IOException {
@@ -106,8 +82,8 @@ class OverlayDiagnosticsIT {
         assertEquals("diag", status.get("overlay").asText());
         assertEquals("joined", status.get("state").asText());
         assertEquals(2, status.get("successors").asInt(), status.toString());
-        Run table = peerline("overlay", "status", "--config", configs.get(1).toString());
-        assertTrue(table.out.contains("diag (joined)"), table.out);
+        Cli.Run table = Cli.peerline("overlay", "status", "--config", configs.get(1).toString());
+        assertTrue(table.out().contains("diag (joined)"), table.out());
 
         JsonNode neighbours = json(0, "neighbours");
         List<String> others = List.of(boxes.get(1).overlay().overlay().nodeId().toString(),
@@ -146,20 +122,20 @@ class OverlayDiagnosticsIT {
             JsonNode hops = trace.get("hops");
             assertEquals(responsible, hops.get(hops.size() - 1).get("peer").asText(), "the last hop answers for the AOR");
         }
-        Run traced = peerline("overlay", "trace", aor, "--config", configs.get(0).toString());
-        assertTrue(traced.out.contains(responsible), traced.out);
+        Cli.Run traced = Cli.peerline("overlay", "trace", aor, "--config", configs.get(0).toString());
+        assertTrue(traced.out().contains(responsible), traced.out());
 
         JsonNode probe = json(0, "probe", boxes.get(2).overlay().overlay().nodeId().toString());
         assertEquals(boxes.get(2).overlay().overlay().nodeId().toString(), probe.get("nodeId").asText());
         assertEquals(1, probe.get("resources").asInt(), "every box holds the one AOR");
         assertTrue(probe.get("ringShare").asDouble() > 0 && probe.get("ringShare").asDouble() < 1, probe.toString());
 
-        Run unknown = peerline("overlay", "probe", "00000000000000000000000000000001", "--config", configs.get(0).toString());
-        assertEquals(1, unknown.status);
-        assertTrue(unknown.err.contains("no node 00000000000000000000000000000001"), unknown.err);
-        Run bad = peerline("overlay", "probe", "not-a-node", "--config", configs.get(0).toString());
-        assertEquals(2, bad.status);
-        assertTrue(bad.err.contains("not a Node-ID"), bad.err);
+        Cli.Run unknown = Cli.peerline("overlay", "probe", "00000000000000000000000000000001", "--config", configs.get(0).toString());
+        assertEquals(1, unknown.status());
+        assertTrue(unknown.err().contains("no node 00000000000000000000000000000001"), unknown.err());
+        Cli.Run bad = Cli.peerline("overlay", "probe", "not-a-node", "--config", configs.get(0).toString());
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("not a Node-ID"), bad.err());
 
         // a graceful stop is seen by the others at once
         boxes.remove(2).close();
@@ -174,14 +150,14 @@ class OverlayDiagnosticsIT {
     void aBoxWithoutAnOverlayOrItsDaemonSaysSo() throws Exception {
         Path alone = config("alone", null);
         configs.add(alone);
-        Run down = peerline("overlay", "status", "--config", alone.toString());
-        assertEquals(1, down.status);
-        assertTrue(down.err.contains("cannot reach the daemon's admin API"), down.err);
+        Cli.Run down = Cli.peerline("overlay", "status", "--config", alone.toString());
+        assertEquals(1, down.status());
+        assertTrue(down.err().contains("cannot reach the daemon's admin API"), down.err());
 
         boxes.add(Peerline.start(ConfigLoader.load(alone), TimeSource.SYSTEM));
-        Run status = peerline("overlay", "status", "--config", alone.toString());
-        assertEquals(1, status.status);
-        assertTrue(status.err.contains("not in an overlay"), status.err);
+        Cli.Run status = Cli.peerline("overlay", "status", "--config", alone.toString());
+        assertEquals(1, status.status());
+        assertTrue(status.err().contains("not in an overlay"), status.err());
 
         Path nocreds = config("nocreds", "{ listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\" }");
         IOException e = assertThrows(IOException.class, () -> Peerline.start(ConfigLoader.load(nocreds), TimeSource.SYSTEM));

@@ -124,7 +124,7 @@ public record Credentials(PrivateKey key, X509Certificate certificate, X509Certi
         }
     }
 
-    static byte[] der(X509Certificate cert) {
+    public static byte[] der(X509Certificate cert) {
         try {
             return cert.getEncoded();
         } catch (java.security.cert.CertificateEncodingException e) {

@@ -9,6 +9,7 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -77,7 +78,7 @@ public final class OverlayCa {
     /** A CA in memory only (tests, the simulator's real-socket runs). */
     public static OverlayCa generate(String overlayName) {
         try {
-            KeyPair kp = keyPair();
+            KeyPair kp = newKeyPair();
             X500Name name = new X500Name("CN=Peerline overlay CA " + overlayName.replace(',', ' '));
             Instant now = Instant.now();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(),
@@ -113,12 +114,27 @@ public final class OverlayCa {
 
     /** Issues a node certificate for {@code id}, naming {@code domains} (SIP domains the box serves). */
     public Credentials issue(NodeId id, String siteName, List<String> domains, Duration validity) {
+        KeyPair kp = newKeyPair();
+        return new Credentials(kp.getPrivate(), certify(id, kp.getPublic(), siteName, domains, validity), certificate);
+    }
+
+    /**
+     * Certifies a key someone else holds (enrollment: the box's private key never leaves it) under a new random
+     * Node-ID, naming the site and the SIP domains it serves.
+     */
+    public X509Certificate certify(PublicKey publicKey, String siteName, List<String> domains, Duration validity) {
+        byte[] raw = new byte[NodeId.BYTES];
+        RANDOM.nextBytes(raw);
+        return certify(NodeId.of(raw, 0), publicKey, siteName, domains, validity);
+    }
+
+    private X509Certificate certify(NodeId id, PublicKey publicKey, String siteName, List<String> domains,
+                                    Duration validity) {
         try {
-            KeyPair kp = keyPair();
             Instant now = Instant.now();
             X500Name subject = new X500Name("CN=" + siteName.replace(',', ' ') + ", OU=" + id);
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(certificate, serial(),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(validity)), subject, kp.getPublic());
+                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(validity)), subject, publicKey);
             List<GeneralName> names = new ArrayList<>();
             names.add(new GeneralName(GeneralName.uniformResourceIdentifier,
                     Credentials.URI_PREFIX + id + "@" + overlayName + "/"));
@@ -132,7 +148,7 @@ public final class OverlayCa {
             b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
                 KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
             b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate));
-            return new Credentials(kp.getPrivate(), sign(b, key), certificate);
+            return sign(b, key);
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot issue a certificate: " + e.getMessage(), e);
         }
@@ -144,10 +160,15 @@ public final class OverlayCa {
                 b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
     }
 
-    private static KeyPair keyPair() throws GeneralSecurityException {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-        return g.generateKeyPair();
+    /** A new ECDSA P-256 key pair, the kind every overlay certificate holds. */
+    public static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no ECDSA P-256 key generator: " + e.getMessage(), e);
+        }
     }
 
     private static BigInteger serial() {
