@@ -55,6 +55,15 @@ final class FederationCommands {
             return status;
         }
 
+        static boolean enrolled(Path node) {
+            return Files.exists(node.resolve("node.crt"));
+        }
+
+        int alreadyEnrolled(Path node) {
+            return fail(Main.FAILURE, "this box has overlay credentials already in " + node
+                    + "; a box belongs to one federation");
+        }
+
         void say(String text) {
             spec.commandLine().getOut().println(text);
             spec.commandLine().getOut().flush();
@@ -72,9 +81,8 @@ final class FederationCommands {
         int run(PeerlineConfig cfg) throws IOException {
             Path caDir = Main.caDir(cfg);
             Path node = cfg.overlay().credentials();
-            if (Files.exists(node.resolve("node.crt"))) {
-                return fail(Main.FAILURE, "this box has overlay credentials already in " + node
-                        + "; a box belongs to one federation");
+            if (enrolled(node)) {
+                return alreadyEnrolled(node);
             }
             OverlayCa ca = OverlayCa.create(overlay, caDir);
             Files.writeString(caDir.resolve("overlay-name"), overlay + "\n");
@@ -149,9 +157,8 @@ final class FederationCommands {
                 return fail(Main.BAD_CONFIG, e.getMessage());
             }
             Path node = cfg.overlay().credentials();
-            if (Files.exists(node.resolve("node.crt"))) {
-                return fail(Main.FAILURE, "this box has overlay credentials already in " + node
-                        + "; a box belongs to one federation");
+            if (enrolled(node)) {
+                return alreadyEnrolled(node);
             }
             if (Instant.now().getEpochSecond() > inv.expires()) {
                 return fail(Main.FAILURE, "the invitation expired at " + Instant.ofEpochSecond(inv.expires())

@@ -44,9 +44,4 @@ public record Invitation(String url, String ca, String node, String id, String s
                     + "); copy it again from 'peerline federation invite'", e);
         }
     }
-
-    /** For messages: what the token is for. */
-    String describe() {
-        return "site " + site + " (" + domain + ") via " + url;
-    }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.peerline.gateway.sip.ListenAddress;
 import org.peerline.overlay.OverlayPeer;
 import org.peerline.overlay.api.Overlay;
 import org.peerline.overlay.api.PeerAddress;
@@ -143,12 +144,10 @@ public final class OverlayService implements AutoCloseable {
                 if (l.isEmpty() || l.startsWith("#")) {
                     continue;
                 }
-                int colon = l.lastIndexOf(':');
                 try {
-                    String host = l.substring(0, colon);
-                    out.add(new PeerAddress(host.startsWith("[") ? host.substring(1, host.length() - 1) : host,
-                            Integer.parseInt(l.substring(colon + 1))));
-                } catch (RuntimeException e) {
+                    ListenAddress.HostPort hp = ListenAddress.HostPort.parse(l);
+                    out.add(new PeerAddress(hp.host(), hp.port()));
+                } catch (IllegalArgumentException e) {
                     LOG.warn("overlay: {}:{}: not a host:port, ignored: {}", file, n, l);
                 }
             }
