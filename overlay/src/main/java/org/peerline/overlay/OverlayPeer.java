@@ -29,6 +29,7 @@ import org.peerline.overlay.node.AccessControl;
 import org.peerline.overlay.node.Node;
 import org.peerline.overlay.security.Credentials;
 import org.peerline.overlay.security.X509Security;
+import org.peerline.overlay.usage.GlobalExtension;
 import org.peerline.overlay.usage.SipRegistration;
 
 /**
@@ -82,8 +83,9 @@ public final class OverlayPeer implements Overlay {
         TlsTransport transport = new TlsTransport(loop, credentials, security, listen);
         transport.capture(pcap);
         Node node = new Node(credentials.nodeId(), new Node.Settings(overlayName, 2, 3000, 3,
-                kind -> kind == SipRegistration.KIND ? StorageBodies.DataModel.DICTIONARY : null,
-                SipRegistration.policy(AccessControl.ANY_SIGNER)), transport, transport, security,
+                kind -> kind == SipRegistration.KIND || kind == GlobalExtension.KIND ? StorageBodies.DataModel.DICTIONARY
+                        : null,
+                SipRegistration.policy(GlobalExtension.policy(AccessControl.ANY_SIGNER))), transport, transport, security,
                 new ChordTopology(credentials.nodeId(), ChordTopology.Settings.defaults()), new java.security.SecureRandom());
         transport.listener(node);
         PeerAddress bound;
@@ -153,26 +155,55 @@ public final class OverlayPeer implements Overlay {
 
     @Override
     public CompletableFuture<Void> publish(String aor, String uri, Duration lifetime) {
-        byte[] rid = SipRegistration.resourceId(aor);
-        return onLoop(() -> node.publish(rid, SipRegistration.resourceName(aor), SipRegistration.KIND,
-                List.of(SipRegistration.entry(node.id(), uri)), lifetime.toSeconds())).thenApply(a -> null);
+        return publish(SipRegistration.resourceId(aor), SipRegistration.resourceName(aor), SipRegistration.KIND,
+                SipRegistration.entry(node.id(), uri), lifetime);
     }
 
     @Override
     public CompletableFuture<Void> unpublish(String aor) {
-        byte[] rid = SipRegistration.resourceId(aor);
-        return onLoop(() -> {
-            node.withdraw(rid, SipRegistration.KIND);
-            return node.store(rid, SipRegistration.resourceName(aor), SipRegistration.KIND,
-                    List.of(SipRegistration.entry(node.id(), "").deleted()), 60);
-        }).thenApply(a -> null);
+        return unpublish(SipRegistration.resourceId(aor), SipRegistration.resourceName(aor), SipRegistration.KIND,
+                SipRegistration.entry(node.id(), ""));
     }
 
     @Override
     public CompletableFuture<List<Registration>> lookup(String aor) {
-        byte[] rid = SipRegistration.resourceId(aor);
-        return onLoop(() -> node.fetch(rid, SipRegistration.resourceName(aor), List.of(new StorageBodies.Specifier(
-                SipRegistration.KIND, 0, StorageBodies.DataModel.DICTIONARY, List.of(), List.of())))).thenApply(f -> {
+        return lookup(SipRegistration.resourceId(aor), SipRegistration.resourceName(aor), SipRegistration.KIND);
+    }
+
+    @Override
+    public CompletableFuture<Void> publishExtension(String extension, String aor, Duration lifetime) {
+        return publish(GlobalExtension.resourceId(extension), GlobalExtension.resourceName(extension),
+                GlobalExtension.KIND, GlobalExtension.entry(node.id(), aor), lifetime);
+    }
+
+    @Override
+    public CompletableFuture<Void> unpublishExtension(String extension) {
+        return unpublish(GlobalExtension.resourceId(extension), GlobalExtension.resourceName(extension),
+                GlobalExtension.KIND, GlobalExtension.entry(node.id(), ""));
+    }
+
+    @Override
+    public CompletableFuture<List<Registration>> lookupExtension(String extension) {
+        return lookup(GlobalExtension.resourceId(extension), GlobalExtension.resourceName(extension),
+                GlobalExtension.KIND);
+    }
+
+    private CompletableFuture<Void> publish(byte[] rid, String name, long kind, StorageBodies.Value entry,
+                                            Duration lifetime) {
+        return onLoop(() -> node.publish(rid, name, kind, List.of(entry), lifetime.toSeconds())).thenApply(a -> null);
+    }
+
+    private CompletableFuture<Void> unpublish(byte[] rid, String name, long kind, StorageBodies.Value emptyEntry) {
+        return onLoop(() -> {
+            node.withdraw(rid, kind);
+            return node.store(rid, name, kind, List.of(emptyEntry.deleted()), 60);
+        }).thenApply(a -> null);
+    }
+
+    /** The entries of a dictionary kind whose values are sip_registration_uri (both Peerline kinds are). */
+    private CompletableFuture<List<Registration>> lookup(byte[] rid, String name, long kind) {
+        return onLoop(() -> node.fetch(rid, name, List.of(new StorageBodies.Specifier(
+                kind, 0, StorageBodies.DataModel.DICTIONARY, List.of(), List.of())))).thenApply(f -> {
                     List<Registration> out = new ArrayList<>();
                     for (var kd : f.kinds()) {
                         for (var sd : kd.values()) {
@@ -222,7 +253,8 @@ public final class OverlayPeer implements Overlay {
                 };
                 String value;
                 try {
-                    value = h.kind() == SipRegistration.KIND ? SipRegistration.uriOf(v.data())
+                    value = h.kind() == SipRegistration.KIND || h.kind() == GlobalExtension.KIND
+                            ? SipRegistration.uriOf(v.data())
                             : HexFormat.of().formatHex(v.data());
                 } catch (DecodeException | IllegalArgumentException e) {
                     value = HexFormat.of().formatHex(v.data());

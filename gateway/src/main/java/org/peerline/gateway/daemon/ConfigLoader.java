@@ -86,6 +86,10 @@ public final class ConfigLoader {
         List<ListenAddress> listen = s.list("listen", d.listen(), ListenAddress::parse);
         Set<String> seen = new HashSet<>();
         for (ListenAddress a : listen) {
+            if (a.transport() == ListenAddress.Transport.TLS) {
+                throw s.error("'sip.listen' entry " + a + ": TLS carries the federation's traffic between boxes, on"
+                        + " 'overlay.sip-listen'; phones use udp or tcp");
+            }
             if (!seen.add(a.toString())) {
                 throw s.error("'sip.listen' names " + a + " twice");
             }
@@ -181,8 +185,13 @@ public final class ConfigLoader {
         String sipUri = s.parsed("sip-uri", null, v -> check(v, SIP_URI, "a SIP URI such as sip:192.0.2.10:5060;transport=tcp"));
         ListenAddress.HostPort enroll = s.parsed("enroll", new ListenAddress.HostPort(listen.host(),
                 listen.port() == 0 ? 0 : listen.port() == 65535 ? 65534 : listen.port() + 1), ListenAddress.HostPort::parse);
+        ListenAddress.HostPort sipListen = s.parsed("sip-listen", new ListenAddress.HostPort(listen.host(), 5061),
+                ListenAddress.HostPort::parse);
+        if (sipListen.port() == 0) {
+            throw s.error("'overlay.sip-listen' needs a port: other boxes send this box's calls there");
+        }
         s.finish();
-        return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture, lifetime, sipUri, enroll);
+        return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture, lifetime, sipUri, enroll, sipListen);
     }
 
     private static boolean isWildcard(String host) {

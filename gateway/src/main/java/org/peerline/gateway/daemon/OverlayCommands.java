@@ -94,10 +94,16 @@ final class OverlayCommands {
             out.printf("uptime    %s%n", duration(s.path("uptimeSeconds").asLong()));
             out.printf("ring      %s of the ring, %d resources stored%n", share(s.path("ringShare")),
                     s.path("resources").asLong());
-            out.printf("users     %d AORs registered here and published%n", s.path("publishedAors").asLong());
+            out.printf("users     %d AORs registered here and published, %d extensions claimed%n",
+                    s.path("publishedAors").asLong(), s.path("extensions").asLong());
+            s.path("extensionConflicts").fields().forEachRemaining(e -> out.printf(
+                    "CONFLICT  extension %s is claimed by %s%n", e.getKey(), e.getValue()));
             out.printf("peers     %d predecessors, %d successors, %d links, %d members known%n",
                     s.path("predecessors").asLong(), s.path("successors").asLong(), s.path("links").asLong(),
                     s.path("members").asLong());
+            for (JsonNode p : s.path("peers")) {
+                out.printf("          %s at %s%n", p.path("nodeId").asText(), p.path("address").asText("-"));
+            }
             out.printf("messages  %d sent (%d bytes), %d received, %d forwarded, %d retransmitted, %d link failures%n",
                     c.path("messagesSent").asLong(), c.path("bytesSent").asLong(), c.path("messagesReceived").asLong(),
                     c.path("forwarded").asLong(), c.path("retransmissions").asLong(), c.path("linkFailures").asLong());

@@ -15,7 +15,9 @@ import org.peerline.gateway.routing.BindingTable;
 import org.peerline.gateway.routing.TimeSource;
 import org.peerline.gateway.federation.Enrollment;
 import org.peerline.gateway.federation.InvitationStore;
+import org.peerline.gateway.overlay.ExtensionPublisher;
 import org.peerline.gateway.overlay.OverlayApi;
+import org.peerline.gateway.overlay.OverlayDirectory;
 import org.peerline.gateway.overlay.OverlayService;
 import org.peerline.gateway.overlay.RegistrationPublisher;
 import org.peerline.gateway.sip.ListenAddress;
@@ -67,7 +69,13 @@ public final class Peerline implements AutoCloseable {
             bindings.restore(restored, time.millis());
             bindings.addListener(store);
             LOG.info("restored {} registrations from {}", restored.size(), cfg.data().resolve("bindings.db"));
-            SipEdge sip = SipEdge.start(cfg.sip(), provisioning.users(), bindings, time);
+            SipEdge.Federation federation = null;
+            if (cfg.overlay() != null) {
+                ListenAddress.HostPort tls = cfg.overlay().sipListen();
+                federation = new SipEdge.Federation(new ListenAddress(ListenAddress.Transport.TLS, tls.host(), tls.port()),
+                        OverlayService.credentials(cfg.overlay().credentials()));
+            }
+            SipEdge sip = SipEdge.start(cfg.sip(), provisioning.users(), bindings, time, federation);
             started.add(0, sip);
             AdminServer admin = AdminServer.start(new InetSocketAddress(cfg.admin().host(), cfg.admin().port()),
                     cfg.admin().token(), provisioning.users());
@@ -75,6 +83,7 @@ public final class Peerline implements AutoCloseable {
             admin.addJsonGet("/api/registrations", () -> registrations(bindings, time));
             OverlayService overlay = null;
             RegistrationPublisher publisher = null;
+            ExtensionPublisher extensions = null;
             if (cfg.overlay() != null) {
                 PeerlineConfig.Overlay o = cfg.overlay();
                 List<PeerAddress> bootstrap = new ArrayList<>();
@@ -82,11 +91,19 @@ public final class Peerline implements AutoCloseable {
                 overlay = OverlayService.start(o.credentials(), new PeerAddress(o.listen().host(), o.listen().port()),
                         bootstrap, o.capture(), cfg.data().resolve("overlay").resolve("peers"));
                 started.add(0, overlay);
-                publisher = new RegistrationPublisher(overlay.overlay(), o.sipUri() != null ? o.sipUri() : boxUri(cfg),
+                publisher = new RegistrationPublisher(overlay.overlay(), o.sipUri() != null ? o.sipUri() : boxUri(cfg, sip.federationPort()),
                         o.recordLifetime());
                 bindings.addListener(publisher);
+                extensions = new ExtensionPublisher(overlay.overlay(), provisioning.users(),
+                        cfg.site().domain(), o.recordLifetime());
+                started.add(0, extensions);
                 RegistrationPublisher p = publisher;
-                overlay.joined().thenRun(() -> p.publishAll(bindings.all(time.millis())));
+                ExtensionPublisher x = extensions;
+                overlay.joined().thenRun(() -> {
+                    p.publishAll(bindings.all(time.millis()));
+                    x.start();
+                });
+                sip.federate(new OverlayDirectory(overlay.overlay(), extensions));
                 Path caDir = cfg.data().resolve("overlay").resolve("ca");
                 if (Files.exists(caDir.resolve("ca.key"))) {
                     // this box holds the federation's CA: it enrolls invited boxes
@@ -95,7 +112,7 @@ public final class Peerline implements AutoCloseable {
                             Credentials.load(o.credentials()), ca, new InvitationStore(caDir)));
                 }
             }
-            OverlayApi.register(admin, overlay, publisher);
+            OverlayApi.register(admin, overlay, publisher, extensions);
             ok = true;
             return new Peerline(started, sip, admin, provisioning, overlay, publisher);
         } catch (SQLException e) {
@@ -108,16 +125,14 @@ public final class Peerline implements AutoCloseable {
     }
 
     /**
-     * Where other boxes reach this box's users, derived from {@code sip.listen}: TCP if the box listens on it,
-     * else UDP; a wildcard host is replaced by the overlay address, which other boxes reach by definition.
+     * Where other boxes reach this box's users: its federation TLS socket ({@code overlay.sip-listen}), with a
+     * wildcard host replaced by the overlay address, which other boxes reach by definition.
      */
-    static String boxUri(PeerlineConfig cfg) {
-        ListenAddress pick = cfg.sip().listen().stream().filter(a -> a.transport() == ListenAddress.Transport.TCP)
-                .findFirst().orElse(cfg.sip().listen().get(0));
-        String host = pick.host().equals("0.0.0.0") || pick.host().equals("::") ? cfg.overlay().listen().host()
-                : pick.host();
-        return "sip:" + (host.contains(":") ? "[" + host + "]" : host) + ":" + pick.port() + ";transport="
-                + pick.transport().name().toLowerCase(java.util.Locale.ROOT);
+    static String boxUri(PeerlineConfig cfg, int boundPort) {
+        ListenAddress.HostPort tls = cfg.overlay().sipListen();
+        String host = tls.host().equals("0.0.0.0") || tls.host().equals("::") ? cfg.overlay().listen().host()
+                : tls.host();
+        return "sip:" + (host.contains(":") ? "[" + host + "]" : host) + ":" + boundPort + ";transport=tls";
     }
 
     private static List<Map<String, Object>> registrations(BindingTable bindings, TimeSource time) {

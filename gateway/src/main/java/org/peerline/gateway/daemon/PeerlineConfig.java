@@ -38,11 +38,14 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
      * @param credentials the directory with node.key, node.crt and ca.crt ({@code peerline overlay ca issue})
      * @param capture     for debugging: a pcap file that receives the decrypted stream of every link; null for none
      * @param recordLifetime how long this box's users' records outlive it if it dies (refreshed at half of it)
-     * @param sipUri      where other boxes send requests for this box's users; null: derived from {@code sip.listen}
+     * @param sipUri      where other boxes send requests for this box's users; null: {@code sipListen} as a URI
      * @param enroll      where the box holding the federation's CA serves enrollment by invitation (HTTPS)
+     * @param sipListen   the SIP-over-TLS socket where boxes send each other requests, authenticated both ways
+     *                    with federation certificates
      */
     public record Overlay(ListenAddress.HostPort listen, List<ListenAddress.HostPort> bootstrap, Path credentials,
-                          Path capture, Duration recordLifetime, String sipUri, ListenAddress.HostPort enroll) {
+                          Path capture, Duration recordLifetime, String sipUri, ListenAddress.HostPort enroll,
+                          ListenAddress.HostPort sipListen) {
     }
 
     /** Root log level and, for debugging, the SIP stack's own level. */

@@ -19,7 +19,8 @@ import org.peerline.provisioning.api.AdminServer;
  * trace|probe} print:
  * <ul>
  *   <li>{@code GET /api/overlay/status}: Node-ID, overlay, address, join state, uptime, share of the ring,
- *       resources stored, links, neighbour counts and message counters;</li>
+ *       resources stored, links, neighbour counts, the peers this box has links to, extensions claimed and
+ *       extensions in conflict between sites, and message counters;</li>
  *   <li>{@code GET /api/overlay/routes}: the routing table (predecessors, successors, fingers), each entry with
  *       the address of its link if one is open;</li>
  *   <li>{@code GET /api/overlay/neighbours}: predecessors and successors;</li>
@@ -40,8 +41,9 @@ public final class OverlayApi {
      * Adds the endpoints; {@code service} null means this box runs without an overlay ({@code publisher} is then
      * null too).
      */
-    public static void register(AdminServer admin, OverlayService service, RegistrationPublisher publisher) {
-        admin.addJsonGet("/api/overlay/status", () -> status(need(service), publisher));
+    public static void register(AdminServer admin, OverlayService service, RegistrationPublisher publisher,
+                                ExtensionPublisher extensions) {
+        admin.addJsonGet("/api/overlay/status", () -> status(need(service), publisher, extensions));
         admin.addJsonGet("/api/overlay/routes", () -> routes(need(service).overlay()));
         admin.addJsonGet("/api/overlay/neighbours", () -> neighbours(need(service).overlay()));
         admin.addJsonGet("/api/overlay/records", () -> records(need(service).overlay()));
@@ -91,7 +93,8 @@ public final class OverlayApi {
         }
     }
 
-    static Map<String, Object> status(OverlayService service, RegistrationPublisher publisher) {
+    static Map<String, Object> status(OverlayService service, RegistrationPublisher publisher,
+                                      ExtensionPublisher extensions) {
         Overlay.Status s = statusOf(service.overlay());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("nodeId", s.nodeId().toString());
@@ -106,6 +109,16 @@ public final class OverlayApi {
         m.put("successors", count(s.routes(), "successor "));
         m.put("members", service.overlay().members().size());
         m.put("publishedAors", publisher == null ? 0 : publisher.published().size());
+        m.put("extensions", extensions == null ? 0 : extensions.claimed().size());
+        m.put("extensionConflicts", extensions == null ? Map.of() : extensions.conflicts());
+        List<Map<String, Object>> peers = new ArrayList<>();
+        for (Overlay.Link l : s.links()) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("nodeId", l.peer().toString());
+            p.put("address", l.address() == null ? null : l.address().toString());
+            peers.add(p);
+        }
+        m.put("peers", peers);
         m.put("counters", s.counters());
         return m;
     }

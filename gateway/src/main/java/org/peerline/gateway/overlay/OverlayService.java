@@ -73,14 +73,7 @@ public final class OverlayService implements AutoCloseable {
      */
     public static OverlayService start(Path credentials, PeerAddress listen, List<PeerAddress> bootstrap, Path capture,
                                        Path peersFile) throws IOException {
-        Credentials c;
-        try {
-            c = Credentials.load(credentials);
-        } catch (IOException e) {
-            throw new IOException("no overlay credentials in " + credentials + " (node.key, node.crt, ca.crt): "
-                    + e.getMessage() + "; create them with 'peerline overlay ca init' on the first box and"
-                    + " 'peerline overlay ca issue'", e);
-        }
+        Credentials c = credentials(credentials);
         OverlayPeer peer;
         try {
             peer = OverlayPeer.start(c.overlayName(), c, listen, capture);
@@ -96,6 +89,17 @@ public final class OverlayService implements AutoCloseable {
         peer.onMembersChanged(m -> s.rememberSoon());
         s.join(1);
         return s;
+    }
+
+    /** The box's federation credentials, or an error that says how to make them. */
+    public static Credentials credentials(Path dir) throws IOException {
+        try {
+            return Credentials.load(dir);
+        } catch (IOException e) {
+            throw new IOException("no overlay credentials in " + dir + " (node.key, node.crt, ca.crt): "
+                    + e.getMessage() + "; create them with 'peerline federation init' on the first box and"
+                    + " 'peerline federation join TOKEN' on the others", e);
+        }
     }
 
     private void join(int attempt) {

@@ -5,6 +5,7 @@ import gov.nist.javax.sip.stack.MessageProcessorFactory;
 import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
 import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
+import gov.nist.javax.sip.stack.NioTlsMessageProcessor;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import gov.nist.javax.sip.stack.UDPMessageProcessor;
 import java.io.IOException;
@@ -14,7 +15,8 @@ import java.nio.channels.SocketChannel;
 import javax.sip.ListeningPoint;
 
 /**
- * The stack's NIO transports with two changes. Accepted TCP connections are framed by
+ * The stack's NIO transports with three changes. Connections the box opens over TCP and TLS are kept for
+ * reuse ({@link ReusingNioHandler}). Accepted TCP connections are framed by
  * {@link FramedTcpChannel} (connections the box opens itself still use the stack's framer: the stack gives
  * no hook for them; phones' connections, where compact headers come from, are all accepted ones). UDP
  * datagrams wait for a worker in a bounded queue, each in an array of its own size ({@link SheddingQueue}).
@@ -36,6 +38,9 @@ public final class FramedProcessorFactory implements MessageProcessorFactory {
         }
         if (ListeningPoint.UDP.equalsIgnoreCase(transport)) {
             return new UdpProcessor(ip, stack, port);
+        }
+        if (ListeningPoint.TLS.equalsIgnoreCase(transport)) {
+            return new TlsProcessor(ip, stack, port);
         }
         return nio.createMessageProcessor(stack, ip, port, transport);
     }
@@ -64,9 +69,18 @@ public final class FramedProcessorFactory implements MessageProcessorFactory {
         }
     }
 
+    /** The stack's TLS transport, keeping the connections it opens ({@link ReusingNioHandler}). */
+    private static final class TlsProcessor extends NioTlsMessageProcessor {
+        TlsProcessor(InetAddress ip, SIPTransactionStack stack, int port) {
+            super(ip, stack, port);
+            nioHandler = new ReusingNioHandler(stack, this);
+        }
+    }
+
     private static final class Processor extends NioTcpMessageProcessor {
         Processor(InetAddress ip, SIPTransactionStack stack, int port) {
             super(ip, stack, port);
+            nioHandler = new ReusingNioHandler(stack, this);
         }
 
         @Override

@@ -22,10 +22,12 @@ final class Inbound {
     final int sourcePort;
     final String transport;
     final long startNanos;
+    /** The federation box that sent the request over an authenticated TLS link; null for phones and others. */
+    final FederationPeers.Peer box;
     ServerTransaction transaction;
 
     Inbound(SipContext ctx, Request request, SipProvider provider, ServerTransaction transaction,
-            InetAddress sourceAddress, int sourcePort, String transport, long startNanos) {
+            InetAddress sourceAddress, int sourcePort, String transport, long startNanos, FederationPeers.Peer box) {
         this.ctx = ctx;
         this.request = request;
         this.provider = provider;
@@ -35,6 +37,7 @@ final class Inbound {
         this.sourcePort = sourcePort;
         this.transport = transport;
         this.startNanos = startNanos;
+        this.box = box;
     }
 
     /** {@code transport:ip:port} of the sender, as logged and stored in bindings. */

@@ -2,14 +2,17 @@ package org.peerline.gateway.sip;
 
 import java.util.Locale;
 
-/** One SIP listening socket: {@code udp:HOST:PORT} or {@code tcp:HOST:PORT}; IPv6 hosts in brackets. */
+/**
+ * One SIP listening socket: {@code udp:HOST:PORT}, {@code tcp:HOST:PORT} or {@code tls:HOST:PORT}; IPv6 hosts in
+ * brackets. TLS is the federation's transport between boxes (see {@link SipEdge.Federation}).
+ */
 public record ListenAddress(Transport transport, String host, int port) {
 
     /** SIP transports the gateway listens on. */
     public enum Transport {
-        UDP, TCP;
+        UDP, TCP, TLS;
 
-        /** The transport token used in Via headers and URIs ({@code udp}, {@code tcp}). */
+        /** The transport token used in Via headers and URIs ({@code udp}, {@code tcp}, {@code tls}). */
         public String token() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -32,7 +35,7 @@ public record ListenAddress(Transport transport, String host, int port) {
             transport = Transport.valueOf(text.substring(0, first).toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("unknown transport \"" + text.substring(0, first)
-                    + "\" (expected udp or tcp)", e);
+                    + "\" (expected udp, tcp or tls)", e);
         }
         HostPort hp = HostPort.parse(text.substring(first + 1));
         return new ListenAddress(transport, hp.host(), hp.port());

@@ -42,6 +42,12 @@ import org.peerline.gateway.routing.Binding;
  */
 final class Proxy {
     static final String NAT_PARAM = "pl-nat";
+    /**
+     * How long another box may take to show it is alive (its 100 Trying, which boxes send at once to every
+     * request from a box, RFC 4320 §4.1 allowing it over TLS) before the caller gets 480: a box that is down
+     * must fail calls within 2 s, not after Timer B's 32 s.
+     */
+    static final long BOX_ANSWER_MILLIS = 1500;
     static final String SIG_PARAM = "pl";
     private static final Set<String> DIALOG_FORMING = Set.of(Request.INVITE, Request.SUBSCRIBE, Request.REFER,
             Request.UPDATE, Request.NOTIFY);
@@ -60,6 +66,8 @@ final class Proxy {
         Response best;
         boolean finalSent;
         ScheduledFuture<?> timerC;
+        /** Why a box a branch went to failed, for the 480 the caller gets when no branch answered. */
+        String boxFailure;
 
         Context(Inbound in, String target) {
             this.in = in;
@@ -72,18 +80,95 @@ final class Proxy {
         final Context context;
         final Hop hop;
         final SipProvider provider;
+        /** The branch goes to another box of the federation, not to a phone. */
+        final boolean box;
         ClientTransaction transaction;
+        boolean answered;
         boolean provisional;
         boolean done;
         boolean cancelWanted;
 
-        Branch(Context context, Hop hop, SipProvider provider) {
+        Branch(Context context, Hop hop, SipProvider provider, boolean box) {
             this.context = context;
             this.hop = hop;
             this.provider = provider;
+            this.box = box;
         }
     }
 
+    /**
+     * An INVITE waiting for the overlay to say where its target is: a CANCEL in the meantime answers it with
+     * 487, and the lookup's result is then dropped.
+     */
+    static final class Pending {
+        private final Inbound in;
+        private boolean cancelled;
+        private boolean resolved;
+
+        Pending(Inbound in) {
+            this.in = in;
+            if (in.transaction != null) {
+                in.transaction.setApplicationData(this);
+            }
+        }
+
+        /** True if the request may go on; false if it was cancelled while the lookup ran. */
+        synchronized boolean resolve() {
+            resolved = true;
+            return !cancelled;
+        }
+
+        synchronized void cancel() {
+            if (!resolved && !cancelled) {
+                cancelled = true;
+                in.reply(Response.REQUEST_TERMINATED, "cancelled by caller during the overlay lookup");
+            }
+        }
+    }
+
+    /**
+     * Forwards an out-of-dialog request to the boxes the overlay says serve {@code aor}, over the
+     * federation's TLS links; the Request-URI becomes the AOR.
+     */
+    void forkToBoxes(Inbound in, String aor, List<Hop> boxes) {
+        Context c = new Context(in, aor);
+        if (in.transaction != null) {
+            in.transaction.setApplicationData(c);
+        }
+        synchronized (c) {
+            for (Hop hop : boxes) {
+                try {
+                    Request fwd = prepare(in, ctx.addresses.createURI(aor));
+                    recordRoute(in, fwd, hop);
+                    Branch b = start(c, fwd, hop, true);
+                    ctx.timers.schedule(() -> boxSilent(b), BOX_ANSWER_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
+                    TxLog.warn("{} to {}: cannot forward to the box at {}: {}", in.method(), aor, hop, e.toString());
+                    c.boxFailure = "cannot send to the box at " + hop + ": " + e.getMessage();
+                }
+            }
+            if (c.branches.isEmpty()) {
+                finish(c, Response.TEMPORARILY_UNAVAILABLE, c.boxFailure != null ? c.boxFailure : "no box to send to");
+            } else if (Request.INVITE.equals(in.method())) {
+                restartTimerC(c);
+            }
+        }
+    }
+
+    /** A box that has not answered at all after {@link #BOX_ANSWER_MILLIS} is taken for down. */
+    private void boxSilent(Branch b) {
+        Context c = b.context;
+        synchronized (c) {
+            if (b.answered || b.done) {
+                return;
+            }
+            b.done = true;
+            b.cancelWanted = true; // should it wake up and ring after all
+            c.boxFailure = "the box at " + b.hop + " did not answer within " + BOX_ANSWER_MILLIS + " ms";
+            TxLog.warn("{} to {} call-id={}: {}", c.in.method(), c.target, TxLog.callId(c.in.request), c.boxFailure);
+            finishIfDone(c);
+        }
+    }
     /** Forks an out-of-dialog request to the given contacts of a local user. */
     void fork(Inbound in, String aor, List<Binding> targets) {
         Context c = new Context(in, aor);
@@ -97,7 +182,7 @@ final class Proxy {
                     Request fwd = prepare(in, uri);
                     Hop hop = b.viaSource() ? hop(b.source()) : hopOf(uri);
                     recordRoute(in, fwd, hop);
-                    start(c, fwd, hop);
+                    start(c, fwd, hop, false);
                 } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
                     TxLog.warn("{} to {}: cannot fork to {}: {}", in.method(), aor, b.contact(), e.toString());
                 }
@@ -149,7 +234,8 @@ final class Proxy {
         synchronized (c) {
             try {
                 Request fwd = prepare(in, null);
-                start(c, fwd, nextHop(fwd));
+                Hop hop = nextHop(fwd);
+                start(c, fwd, hop, "tls".equalsIgnoreCase(hop.getTransport()));
             } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {
                 TxLog.warn("{} in dialog: cannot forward: {}", in.method(), e.toString());
                 finish(c, Response.SERVICE_UNAVAILABLE, "cannot forward: " + e.getMessage());
@@ -175,6 +261,10 @@ final class Proxy {
 
     /** Cancels the pending branches of the INVITE a CANCEL matched, and answers that INVITE with 487. */
     void cancel(Object inviteContext) {
+        if (inviteContext instanceof Pending p) {
+            p.cancel();
+            return;
+        }
         if (!(inviteContext instanceof Context c)) {
             return;
         }
@@ -209,6 +299,22 @@ final class Proxy {
         int code = resp.getStatusCode();
         Context c = b.context;
         synchronized (c) {
+            b.answered = true;
+            if (b.box && code == Response.SERVICE_UNAVAILABLE && resp.getHeader(ViaHeader.NAME) != null
+                    && !(resp instanceof SIPMessage m && m.getRemoteAddress() != null)) {
+                // the stack's own 503 for a connection that failed: the box is down
+                c.boxFailure = "cannot connect to the box at " + b.hop + " (" + resp.getReasonPhrase() + ")";
+                b.done = true;
+                TxLog.warn("{} to {} call-id={}: {}", c.in.method(), c.target, TxLog.callId(c.in.request), c.boxFailure);
+                finishIfDone(c);
+                return;
+            }
+            if (b.done && code < 200) {
+                if (b.cancelWanted) {
+                    sendCancel(b); // a box that was given up for dead woke up and rings: stop it
+                }
+                return;
+            }
             if (code < 200) {
                 b.provisional = true;
                 if (b.cancelWanted) {
@@ -216,7 +322,9 @@ final class Proxy {
                     return;
                 }
                 if (code > 100 && !c.finalSent) {
-                    aliasContact(out, resp, b.hop.getTransport());
+                    if (!b.box) {
+                        aliasContact(out, resp, b.hop.getTransport());
+                    }
                     c.in.send(out);
                     if (c.timerC != null) {
                         restartTimerC(c);
@@ -226,7 +334,9 @@ final class Proxy {
             }
             b.done = true;
             if (code < 300) {
-                aliasContact(out, resp, b.hop.getTransport());
+                if (!b.box) {
+                    aliasContact(out, resp, b.hop.getTransport());
+                }
                 boolean first = !c.finalSent;
                 c.finalSent = true;
                 if (c.timerC != null) {
@@ -264,6 +374,9 @@ final class Proxy {
         Context c = b.context;
         synchronized (c) {
             b.done = true;
+            if (b.box) {
+                c.boxFailure = "no answer from the box at " + b.hop;
+            }
             finishIfDone(c);
         }
     }
@@ -278,7 +391,11 @@ final class Proxy {
             return;
         }
         if (c.best == null) {
-            finish(c, Response.REQUEST_TIMEOUT, "no answer from " + c.target);
+            if (c.boxFailure != null) {
+                finish(c, Response.TEMPORARILY_UNAVAILABLE, c.boxFailure);
+            } else {
+                finish(c, Response.REQUEST_TIMEOUT, "no answer from " + c.target);
+            }
             return;
         }
         c.finalSent = true;
@@ -317,10 +434,14 @@ final class Proxy {
         return candidate / 100 < current / 100;
     }
 
-    private void start(Context c, Request fwd, Hop hop) throws SipException, ParseException, InvalidArgumentException {
+    private Branch start(Context c, Request fwd, Hop hop, boolean box)
+            throws SipException, ParseException, InvalidArgumentException {
         LocalEndpoints.Endpoint ep = ctx.local.towards(hop.getHost(), hop.getTransport());
+        if (ep.point(hop.getTransport()) == null) {
+            throw new SipException("this box has no " + hop.getTransport() + " socket to reach " + hop);
+        }
         fwd.addFirst(via(ep, hop.getTransport()));
-        Branch b = new Branch(c, hop, ep.provider());
+        Branch b = new Branch(c, hop, ep.provider(), box);
         NextHopRouter.via(hop, () -> {
             ClientTransaction ct = ep.provider().getNewClientTransaction(fwd);
             ct.setApplicationData(b);
@@ -329,6 +450,7 @@ final class Proxy {
             ct.sendRequest();
             return null;
         });
+        return b;
     }
 
     private void sendCancel(Branch b) {
@@ -357,7 +479,7 @@ final class Proxy {
         } else {
             mf.setMaxForwards(Math.max(0, mf.getMaxForwards() - 1));
         }
-        if (DIALOG_FORMING.contains(fwd.getMethod())) {
+        if (DIALOG_FORMING.contains(fwd.getMethod()) && in.box == null) {
             ContactHeader contact = (ContactHeader) fwd.getHeader(ContactHeader.NAME);
             if (contact != null) {
                 String alias = aliasFor(contact, in.sourceIp, in.sourcePort, in.transport);
@@ -451,7 +573,7 @@ final class Proxy {
         return hopOf(fwd.getRequestURI());
     }
 
-    private static Hop hopOf(URI uri) {
+    static Hop hopOf(URI uri) {
         if (!(uri instanceof SipURI su)) {
             throw new IllegalArgumentException("cannot route to non-SIP URI " + uri);
         }

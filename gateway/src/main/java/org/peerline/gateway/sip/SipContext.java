@@ -43,6 +43,10 @@ final class SipContext {
     final ScheduledExecutorService timers;
     /** The Server header of every response, parsed once; responses get a clone. */
     final ServerHeader server;
+    /** Who is at the other end of a federation TLS link; null when the box is in no federation. */
+    volatile FederationPeers federation;
+    /** Where the federation's other users are; null until the box has joined one. */
+    volatile Directory directory;
 
     SipContext(SipSettings settings, Users users, BindingTable bindings, TimeSource time, MessageFactory messages,
                HeaderFactory headers, AddressFactory addresses, LocalEndpoints local, Nonces nonces,

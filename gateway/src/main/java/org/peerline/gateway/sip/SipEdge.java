@@ -29,6 +29,7 @@ import org.peerline.gateway.routing.Nonces;
 import org.peerline.gateway.routing.RouteSigner;
 import org.peerline.gateway.routing.SourceGuard;
 import org.peerline.gateway.routing.TimeSource;
+import org.peerline.overlay.security.Credentials;
 import org.peerline.provisioning.api.Users;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,15 +41,38 @@ import org.slf4j.LoggerFactory;
 public final class SipEdge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipEdge.class);
     private static final AtomicInteger STACKS = new AtomicInteger();
+    /** How long the box waits for a TCP or TLS connection it opens (to a phone or another box). */
+    static final int CONNECT_TIMEOUT_MILLIS = 1500;
 
     private final SipStack stack;
     private final ScheduledExecutorService housekeeping;
     private final List<String> listening;
+    private final SipContext ctx;
 
-    private SipEdge(SipStack stack, ScheduledExecutorService housekeeping, List<String> listening) {
+    private SipEdge(SipStack stack, ScheduledExecutorService housekeeping, List<String> listening, SipContext ctx) {
         this.stack = stack;
         this.housekeeping = housekeeping;
         this.listening = listening;
+        this.ctx = ctx;
+    }
+
+    /**
+     * The box's place in a federation: the TLS socket where boxes send each other requests, authenticated
+     * both ways with certificates from the federation's CA ({@code credentials}: the box's key, certificate
+     * and the CA's certificate).
+     */
+    public record Federation(ListenAddress listen, Credentials credentials) {
+        public Federation {
+            if (listen.transport() != ListenAddress.Transport.TLS) {
+                throw new IllegalArgumentException("the federation socket is TLS, not " + listen);
+            }
+        }
+    }
+
+    /** Starts the registrar/proxy of a box that is in no federation. */
+    public static SipEdge start(SipSettings settings, Users users, BindingTable bindings, TimeSource time)
+            throws IOException {
+        return start(settings, users, bindings, time, null);
     }
 
     /**
@@ -56,22 +80,33 @@ public final class SipEdge implements AutoCloseable {
      *
      * @throws IOException when a socket cannot be bound (the message names the address)
      */
-    public static SipEdge start(SipSettings settings, Users users, BindingTable bindings, TimeSource time)
-            throws IOException {
+    public static SipEdge start(SipSettings settings, Users users, BindingTable bindings, TimeSource time,
+                                Federation federation) throws IOException {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
         SipStack stack;
+        Properties props = stackProperties(federation != null);
+        String name = props.getProperty(FederationTls.STACK_NAME);
+        if (federation != null) {
+            FederationTls.register(name, federation.credentials());
+        }
         try {
-            stack = factory.createSipStack(stackProperties());
+            stack = factory.createSipStack(props);
         } catch (javax.sip.PeerUnavailableException e) {
             throw new IOException("cannot create the SIP stack: " + e.getMessage(), e);
+        } finally {
+            FederationTls.forget(name);
+        }
+        List<ListenAddress> sockets = new ArrayList<>(settings.listen());
+        if (federation != null) {
+            sockets.add(federation.listen());
         }
         List<LocalEndpoints.Endpoint> endpoints = new ArrayList<>();
         Set<String> localHosts = new HashSet<>();
         List<String> listening = new ArrayList<>();
         try {
             Map<String, Map<String, Integer>> byIp = new LinkedHashMap<>();
-            for (ListenAddress a : settings.listen()) {
+            for (ListenAddress a : sockets) {
                 for (String ip : expand(a)) {
                     byIp.computeIfAbsent(ip, k -> new LinkedHashMap<>()).put(a.transport().token(), a.port());
                 }
@@ -119,6 +154,7 @@ public final class SipEdge implements AutoCloseable {
                     new SourceGuard(sec.rateLimit(), sec.rateBurst(), sec.authFailures(),
                             sec.failureWindow().toNanos(), sec.blockTime().toNanos()),
                     new RouteSigner(random), hk);
+            ctx.federation = federation == null ? null : new FederationPeers(federation.credentials());
             SipService service = new SipService(ctx);
             for (LocalEndpoints.Endpoint ep : endpoints) {
                 ep.provider().addSipListener(service);
@@ -127,14 +163,30 @@ public final class SipEdge implements AutoCloseable {
             hk.scheduleWithFixedDelay(() -> bindings.expire(time.millis()), 5, 5, TimeUnit.SECONDS);
             hk.scheduleWithFixedDelay(() -> ctx.guard.sweep(time.nanos()), 60, 60, TimeUnit.SECONDS);
             LOG.info("SIP listening on {} for domain {}", listening, settings.domain());
-            return new SipEdge(stack, hk, List.copyOf(listening));
+            return new SipEdge(stack, hk, List.copyOf(listening), ctx);
         } catch (IOException | RuntimeException | javax.sip.SipException | java.util.TooManyListenersException e) {
-            stack.stop();
+            try {
+                stack.stop();
+            } catch (RuntimeException stopFailed) {
+                // a half-built stack may fail to stop (JAIN-SIP trips over processors it never started); the
+                // reason it could not start is what the user needs
+                e.addSuppressed(stopFailed);
+            }
             if (e instanceof IOException io) {
                 throw io;
             }
             throw new IOException("cannot start SIP: " + e.getMessage(), e);
         }
+    }
+
+    /** The port the federation's TLS socket is bound to (the one the system chose if configured as 0); -1 if none. */
+    public int federationPort() {
+        for (String l : listening) {
+            if (l.startsWith("tls:")) {
+                return Integer.parseInt(l.substring(l.lastIndexOf(':') + 1));
+            }
+        }
+        return -1;
     }
 
     /** The sockets actually bound, as {@code transport:ip:port}. */
@@ -169,8 +221,27 @@ public final class SipEdge implements AutoCloseable {
         return ips;
     }
 
-    private static Properties stackProperties() {
+    /**
+     * Connects the proxy to the federation's directory: requests for users this box does not serve are looked
+     * up there (see {@link Directory}). Until this is called, such requests get 404.
+     */
+    public void federate(Directory directory) {
+        ctx.directory = directory;
+    }
+
+    private static Properties stackProperties(boolean tls) {
         Properties p = new Properties();
+        if (tls) {
+            p.setProperty("gov.nist.javax.sip.SECURITY_MANAGER_PROVIDER", FederationTls.class.getName());
+            // both ends show a certificate from the federation's CA, or the handshake fails
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Enabled");
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.2");
+            p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", "TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,"
+                    + " TLS_CHACHA20_POLY1305_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,"
+                    + " TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+        }
+        // a box that is down must fail its callers fast (issue 4: an answer within 2 s), not after 10 s
+        p.setProperty("gov.nist.javax.sip.CONNECTION_TIMEOUT", String.valueOf(CONNECT_TIMEOUT_MILLIS));
         p.setProperty("javax.sip.STACK_NAME", "peerline-" + STACKS.incrementAndGet());
         p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
         p.setProperty("javax.sip.ROUTER_PATH", NextHopRouter.class.getName());

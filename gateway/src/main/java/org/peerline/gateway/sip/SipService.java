@@ -53,12 +53,14 @@ final class SipService implements SipListener {
     private final DigestAuth auth;
     private final Registrar registrar;
     private final Proxy proxy;
+    private final FederationRouting federation;
 
     SipService(SipContext ctx) {
         this.ctx = ctx;
         this.auth = new DigestAuth(ctx);
         this.registrar = new Registrar(ctx, auth);
         this.proxy = new Proxy(ctx);
+        this.federation = new FederationRouting(ctx, proxy);
     }
 
     @Override
@@ -74,7 +76,17 @@ final class SipService implements SipListener {
         ServerTransaction st = ev.getServerTransaction();
         String transport = sr.getMessageChannel() instanceof MessageChannel ch
                 ? ch.getTransport().toLowerCase(Locale.ROOT) : "udp";
-        Inbound in = new Inbound(ctx, req, (SipProvider) ev.getSource(), st, src, port, transport, start);
+        FederationPeers.Peer box = null;
+        if ("tls".equals(transport)) {
+            FederationPeers peers = ctx.federation;
+            box = peers == null ? null : peers.sender(sr);
+            if (box == null) {
+                // cannot happen with the handshake requiring a federation certificate; never treat it as a box
+                TxLog.dropped(req, "tls:" + src.getHostAddress() + ":" + port, "TLS peer without a federation certificate");
+                return;
+            }
+        }
+        Inbound in = new Inbound(ctx, req, (SipProvider) ev.getSource(), st, src, port, transport, start, box);
         try {
             handle(in);
         } catch (RuntimeException e) {
@@ -87,7 +99,7 @@ final class SipService implements SipListener {
 
     private void handle(Inbound in) {
         boolean trusted = ctx.trusted(in.sourceAddress);
-        if (!trusted) {
+        if (!trusted && in.box == null) {
             SourceGuard.Decision d = ctx.guard.admit(in.sourceIp, in.startNanos);
             if (d != SourceGuard.Decision.ALLOW) {
                 TxLog.dropped(in.request, in.source(), d == SourceGuard.Decision.BLOCKED ? "source blocked"
@@ -128,7 +140,8 @@ final class SipService implements SipListener {
             cancel(in);
             return;
         }
-        if (Request.INVITE.equals(method)) {
+        if (Request.INVITE.equals(method) || in.box != null) {
+            // to a box, at once and for every method: it shows this box is alive (Proxy.BOX_ANSWER_MILLIS)
             in.reply(Response.TRYING, null);
         }
         Route route = popOurRoute(in);
@@ -151,14 +164,28 @@ final class SipService implements SipListener {
     private void outOfDialog(Inbound in, boolean trusted) {
         Request req = in.request;
         String method = req.getMethod();
+        SipURI ruri = (SipURI) req.getRequestURI();
+        boolean ours = ctx.isOurDomain(ruri.getHost());
+        if (in.box != null) {
+            fromBox(in, ruri, ours);
+            return;
+        }
         if (Request.REGISTER.equals(method)) {
             registrar.register(in);
             return;
         }
-        SipURI ruri = (SipURI) req.getRequestURI();
-        boolean ours = ctx.isOurDomain(ruri.getHost());
         if (ours && (ruri.getUser() == null || ruri.getUser().isEmpty())) {
             answerAsBox(in);
+            return;
+        }
+        Directory directory = ctx.directory;
+        if (!ours && directory != null) {
+            // a user of another site: the caller must be one of ours, then the overlay says where the user is
+            if (tooManyHops(in) || !authenticated(in, trusted)) {
+                return;
+            }
+            String aor = "sip:" + ruri.getUser() + "@" + ruri.getHost().toLowerCase(Locale.ROOT);
+            federation.route(in, aor, directory);
             return;
         }
         if (!ours) {
@@ -170,30 +197,79 @@ final class SipService implements SipListener {
         if (tooManyHops(in)) {
             return;
         }
-        if (!trusted) {
-            DigestAuth.Result result = auth.check(in, true);
-            if (result instanceof DigestAuth.Challenge c) {
-                if (c.failed() && ctx.guard.authFailed(in.sourceIp, ctx.time.nanos())) {
-                    TxLog.warn("blocking {} for {}s after repeated authentication failures", in.sourceIp,
-                            ctx.settings.security().blockTime().toSeconds());
-                }
-                auth.challenge(in, true, c);
-                return;
-            }
-            User caller = ((DigestAuth.Ok) result).user();
-            URI from = ((FromHeader) req.getHeader(FromHeader.NAME)).getAddress().getURI();
-            if (!(from instanceof SipURI fs) || !SipContext.names(caller, fs.getUser())) {
-                in.refuse(Response.FORBIDDEN, "From Does Not Match Credentials",
-                        "user " + caller.name() + " may not send as " + from);
-                return;
-            }
+        if (!authenticated(in, trusted)) {
+            return;
         }
         Optional<User> target = ctx.user(ruri.getUser());
         if (target.isEmpty()) {
+            if (directory != null) {
+                // not a user of this box: a user of this domain at another box, or a global extension
+                federation.routeUnknownLocal(in, ruri.getUser(), "sip:" + ruri.getUser() + "@" + ctx.settings.domain(),
+                        directory);
+                return;
+            }
             in.reply(Response.NOT_FOUND, "no user " + ruri.getUser());
             return;
         }
-        String aor = ctx.aor(target.get());
+        deliver(in, target.get());
+    }
+
+    /**
+     * A request that a box of the federation sent over its authenticated TLS link: accepted only for this
+     * box's own users (the sending box has authenticated its caller), never relayed on.
+     */
+    private void fromBox(Inbound in, SipURI ruri, boolean ours) {
+        if (Request.REGISTER.equals(in.method())) {
+            in.refuse(Response.FORBIDDEN, "Boxes Do Not Register", "REGISTER from " + in.box);
+            return;
+        }
+        if (!ours) {
+            in.refuse(Response.FORBIDDEN, "Not Served Here", in.box + " asked for " + ruri.getHost() + ", this box serves "
+                    + ctx.settings.domain());
+            return;
+        }
+        if (ruri.getUser() == null || ruri.getUser().isEmpty()) {
+            answerAsBox(in);
+            return;
+        }
+        if (tooManyHops(in)) {
+            return;
+        }
+        Optional<User> target = ctx.user(ruri.getUser());
+        if (target.isEmpty()) {
+            in.reply(Response.NOT_FOUND, "no user " + ruri.getUser() + " (asked by " + in.box + ")");
+            return;
+        }
+        deliver(in, target.get());
+    }
+
+    /** Challenges or refuses a phone's request unless it carries valid credentials for its From user. */
+    private boolean authenticated(Inbound in, boolean trusted) {
+        if (trusted) {
+            return true;
+        }
+        DigestAuth.Result result = auth.check(in, true);
+        if (result instanceof DigestAuth.Challenge c) {
+            if (c.failed() && ctx.guard.authFailed(in.sourceIp, ctx.time.nanos())) {
+                TxLog.warn("blocking {} for {}s after repeated authentication failures", in.sourceIp,
+                        ctx.settings.security().blockTime().toSeconds());
+            }
+            auth.challenge(in, true, c);
+            return false;
+        }
+        User caller = ((DigestAuth.Ok) result).user();
+        URI from = ((FromHeader) in.request.getHeader(FromHeader.NAME)).getAddress().getURI();
+        if (!(from instanceof SipURI fs) || !SipContext.names(caller, fs.getUser())) {
+            in.refuse(Response.FORBIDDEN, "From Does Not Match Credentials",
+                    "user " + caller.name() + " may not send as " + from);
+            return false;
+        }
+        return true;
+    }
+
+    /** Forks a request for a user of this box to the user's registered contacts. */
+    private void deliver(Inbound in, User user) {
+        String aor = ctx.aor(user);
         List<Binding> contacts = ctx.bindings.lookup(aor, ctx.time.millis());
         if (contacts.isEmpty()) {
             in.reply(Response.TEMPORARILY_UNAVAILABLE, aor + " has no registered contact");

@@ -45,11 +45,15 @@ final class TxLog {
         LOG.info(format, args);
     }
 
+    static void debug(String format, Object... args) {
+        LOG.debug(format, args);
+    }
+
     static void warn(String format, Object... args) {
         LOG.warn(format, args);
     }
 
-    private static String callId(Request req) {
+    static String callId(Request req) {
         CallIdHeader c = (CallIdHeader) req.getHeader(CallIdHeader.NAME);
         return c == null ? "-" : c.getCallId();
     }

@@ -77,6 +77,7 @@ final class DigestClient implements AutoCloseable {
                 + "CSeq: " + cseq + " " + method + "\r\n"
                 + (method.equals("REGISTER") ? "Contact: <sip:" + user + "@127.0.0.1:" + socket.getLocalPort()
                         + ">;expires=" + expires + "\r\n" : "")
+                + (method.equals("INVITE") ? "Contact: <sip:" + user + "@127.0.0.1:" + socket.getLocalPort() + ">\r\n" : "")
                 + (auth == null ? "" : auth + "\r\n")
                 + (method.equals("MESSAGE") ? "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"
                         : "Content-Length: 0\r\n\r\n");

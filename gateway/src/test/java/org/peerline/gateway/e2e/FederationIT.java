@@ -48,7 +48,7 @@ class FederationIT {
     @Test
     void aSiteJoinsWithAnInvitationThatWorksOnce() throws Exception {
         int enroll = GatewayFixture.freePort();
-        Path a = config("site-a", "{ listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\", enroll: \"127.0.0.1:"
+        Path a = config("site-a", "{ sip-listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\", listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\", enroll: \"127.0.0.1:"
                 + enroll + "\" }");
         Cli.Run init = Cli.peerline("federation", "init", "--overlay", "acme", "--config", a.toString());
         assertEquals(0, init.status(), init.err());
@@ -63,7 +63,7 @@ class FederationIT {
         String token = invite.out().trim();
         assertTrue(token.startsWith("peerline-invite-1."), token);
 
-        Path b = config("site-b", "{ listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\" }");
+        Path b = config("site-b", "{ sip-listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\", listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\" }");
         Cli.Run join = Cli.peerline("federation", "join", token, "--config", b.toString());
         assertEquals(0, join.status(), join.err());
         Credentials credsB = Credentials.load(dir.resolve("site-b/overlay/node"));
@@ -81,7 +81,7 @@ class FederationIT {
             Thread.sleep(100);
         }
 
-        Path c = config("site-c", "{ listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\" }");
+        Path c = config("site-c", "{ sip-listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\", listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\" }");
         Cli.Run reused = Cli.peerline("federation", "join", token, "--config", c.toString());
         assertEquals(1, reused.status());
         assertTrue(reused.err().contains("used already"), reused.err());

@@ -66,7 +66,7 @@ class OverlayDiagnosticsIT {
             String name = "site-" + (char) ('a' + i);
             ca.issue(name, List.of(name + ".example"), Duration.ofDays(1)).save(dir.resolve(name).resolve("overlay/node"));
             int port = i == 0 ? first : GatewayFixture.freePort();
-            Path cfg = config(name, "{ listen: \"127.0.0.1:" + port + "\""
+            Path cfg = config(name, "{ sip-listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\", listen: \"127.0.0.1:" + port + "\""
                     + (i == 0 ? "" : ", bootstrap: [ \"127.0.0.1:" + first + "\" ]") + " }");
             configs.add(cfg);
             boxes.add(Peerline.start(ConfigLoader.load(cfg), TimeSource.SYSTEM));
@@ -159,7 +159,7 @@ class OverlayDiagnosticsIT {
         assertEquals(1, status.status());
         assertTrue(status.err().contains("not in an overlay"), status.err());
 
-        Path nocreds = config("nocreds", "{ listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\" }");
+        Path nocreds = config("nocreds", "{ sip-listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\", listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\" }");
         IOException e = assertThrows(IOException.class, () -> Peerline.start(ConfigLoader.load(nocreds), TimeSource.SYSTEM));
         assertTrue(e.getMessage().contains("no overlay credentials in " + dir.resolve("nocreds/overlay/node")), e.getMessage());
     }

@@ -42,7 +42,7 @@ class OverlayPublishIT {
                 + "data: " + dir.resolve(site) + "\n"
                 + "sip: { listen: [ \"udp:127.0.0.1:" + sip + "\" ] }\n"
                 + "admin: { listen: \"127.0.0.1:0\" }\n"
-                + "overlay: { listen: \"127.0.0.1:" + overlayPort + "\""
+                + "overlay: { sip-listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\", listen: \"127.0.0.1:" + overlayPort + "\""
                 + (bootstrap == null ? "" : ", bootstrap: [ \"127.0.0.1:" + bootstrap + "\" ]") + " }\n");
         return cfg;
     }
@@ -93,7 +93,7 @@ class OverlayPublishIT {
         b.provisioning().users().add(new NewUser("alice", "alice-secret", "2001", "Alice"));
 
         String aor = "sip:alice@site-b.example";
-        String boxB = "sip:127.0.0.1:" + sipB + ";transport=udp";
+        String boxB = "sip:127.0.0.1:" + b.sip().federationPort() + ";transport=tls";
         DigestClient phone = new DigestClient(sipB, "site-b.example");
         assertEquals(200, phone.request("REGISTER", "sip:site-b.example", "alice", "alice-secret"));
         within(Duration.ofSeconds(10), "site A finds alice at site B's box", () -> lookup(a, aor).equals(

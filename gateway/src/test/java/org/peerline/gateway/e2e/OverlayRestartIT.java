@@ -44,7 +44,7 @@ class OverlayRestartIT {
                     + "data: " + dir.resolve(site) + "\n"
                     + "sip: { listen: [ \"udp:127.0.0.1:" + GatewayFixture.freePort() + "\" ] }\n"
                     + "admin: { listen: \"127.0.0.1:0\" }\n"
-                    + "overlay: { listen: \"127.0.0.1:" + overlayPort.get(site) + "\""
+                    + "overlay: { sip-listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\", listen: \"127.0.0.1:" + overlayPort.get(site) + "\""
                     + (bootstrapSite == null ? "" : ", bootstrap: [ \"127.0.0.1:" + overlayPort.get(bootstrapSite) + "\" ]")
                     + " }\n");
         }

@@ -39,6 +39,21 @@ public interface Overlay extends AutoCloseable {
     /** The boxes that serve {@code aor} and where (empty if none); records failing access control are dropped. */
     CompletableFuture<List<Registration>> lookup(String aor);
 
+    /**
+     * Claims the federation-wide {@code extension} (digits a phone dials, e.g. {@code 2001}) for {@code aor}, a
+     * user of one of this box's domains; kept fresh like {@link #publish} until withdrawn.
+     */
+    CompletableFuture<Void> publishExtension(String extension, String aor, Duration lifetime);
+
+    /** Withdraws this box's claim on {@code extension}. */
+    CompletableFuture<Void> unpublishExtension(String extension);
+
+    /**
+     * Who claims {@code extension}: one entry per claiming box, its {@code uri} the AOR the extension reaches.
+     * More than one distinct AOR is a conflict between sites.
+     */
+    CompletableFuture<List<Registration>> lookupExtension(String extension);
+
     /** The path a lookup of {@code aor} takes, hop by hop, the responsible peer last. */
     CompletableFuture<List<Hop>> trace(String aor);
 

@@ -1,0 +1,139 @@
+package org.peerline.gateway.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.peerline.gateway.daemon.ConfigLoader;
+import org.peerline.gateway.daemon.Peerline;
+import org.peerline.gateway.routing.TimeSource;
+import org.peerline.overlay.security.OverlayCa;
+import org.peerline.provisioning.api.NewUser;
+
+/**
+ * Issue 4, flow 2 on loopback: two boxes of one federation, a phone at each. A call and a MESSAGE from site A
+ * reach site B's user by AOR and by global extension, through the overlay lookup and the boxes' TLS link; a
+ * box that is down fails its callers with 480 within 2 s.
+ */
+@Timeout(180)
+class FederationCallIT {
+    @TempDir
+    Path dir;
+    private final List<Peerline> running = new ArrayList<>();
+
+    @BeforeAll
+    static void tools() {
+        Sipp.assumeInstalled();
+    }
+
+    @AfterEach
+    void stop() {
+        running.forEach(Peerline::close);
+    }
+
+    private Path config(String site, int sip, int tls, int overlayPort, Integer bootstrap) throws Exception {
+        Path cfg = dir.resolve(site + ".yaml");
+        Files.writeString(cfg, "site: { name: " + site + ", domain: " + site + ".example }\n"
+                + "data: " + dir.resolve(site) + "\n"
+                + "sip: { listen: [ \"udp:127.0.0.1:" + sip + "\" ] }\n"
+                + "admin: { listen: \"127.0.0.1:0\" }\n"
+                + "overlay: { listen: \"127.0.0.1:" + overlayPort + "\", sip-listen: \"127.0.0.1:" + tls + "\""
+                + (bootstrap == null ? "" : ", bootstrap: [ \"127.0.0.1:" + bootstrap + "\" ]") + " }\n");
+        return cfg;
+    }
+
+    private Peerline start(Path cfg) throws Exception {
+        Peerline p = Peerline.start(ConfigLoader.load(cfg), TimeSource.SYSTEM);
+        running.add(p);
+        p.overlay().joined().get(30, TimeUnit.SECONDS);
+        return p;
+    }
+
+    private static void register(Path dir, String user, String password, String domain, int sipPort, int phonePort)
+            throws Exception {
+        Path inf = Sipp.credentials(dir, user + "-reg.csv", user, password);
+        Sipp.Result r = Sipp.run(dir, "register-auth.xml", 30, "-inf", inf.toString(), "-key", "domain", domain,
+                "-auth_uri", domain, "-i", "127.0.0.1", "-p", String.valueOf(phonePort), "-m", "1",
+                "127.0.0.1:" + sipPort);
+        assertEquals(0, r.exit(), "REGISTER " + user + " failed:\n" + r.output());
+    }
+
+    private static void within(Duration limit, String what, java.util.function.BooleanSupplier done) throws Exception {
+        long end = System.nanoTime() + limit.toNanos();
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, what + " within " + limit.toSeconds() + " s");
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
+    void aPhoneAtSiteACallsAndMessagesSiteBByNameAndExtension() throws Exception {
+        OverlayCa ca = OverlayCa.generate("calls.test");
+        for (String site : List.of("site-a", "site-b")) {
+            ca.issue(site, List.of(site + ".example"), Duration.ofDays(1)).save(dir.resolve(site).resolve("overlay/node"));
+        }
+        int overlayA = GatewayFixture.freePort();
+        int sipA = GatewayFixture.freePort();
+        int sipB = GatewayFixture.freePort();
+        Peerline a = start(config("site-a", sipA, GatewayFixture.freePort(), overlayA, null));
+        Path cfgB = config("site-b", sipB, GatewayFixture.freePort(), GatewayFixture.freePort(), overlayA);
+        Peerline b = start(cfgB);
+        a.provisioning().users().add(new NewUser("alice", "alice-secret", "1001", "Alice"));
+        b.provisioning().users().add(new NewUser("bob", "bob-secret", "2002", "Bob"));
+
+        int bobPhone = GatewayFixture.freePort();
+        register(dir, "bob", "bob-secret", "site-b.example", sipB, bobPhone);
+        within(Duration.ofSeconds(30), "site A finds bob and extension 2002 in the overlay", () -> {
+            try {
+                return !a.overlay().overlay().lookup("sip:bob@site-b.example").get(5, TimeUnit.SECONDS).isEmpty()
+                        && !a.overlay().overlay().lookupExtension("2002").get(5, TimeUnit.SECONDS).isEmpty();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+
+        Path inf = Sipp.credentials(dir, "alice.csv", "alice", "alice-secret");
+        String[][] targets = {{"bob", "site-b.example"}, {"2002", "site-a.example"}};
+        for (String[] t : targets) {
+            try (Sipp.Running uas = Sipp.start(dir, "uas-call.xml", "-i", "127.0.0.1", "-p", String.valueOf(bobPhone),
+                    "-t", "u1", "-m", "1")) {
+                Sipp.Result uac = Sipp.run(dir, "uac-call.xml", 40, "-inf", inf.toString(), "-s", t[0],
+                        "-key", "domain", t[1], "-auth_uri", t[0] + "@" + t[1], "-i", "127.0.0.1",
+                        "-d", "200", "-m", "1", "127.0.0.1:" + sipA);
+                assertEquals(0, uac.exit(), "call to " + t[0] + "@" + t[1] + " failed:\n" + uac.output());
+                assertEquals(0, uas.await(20).exit(), "bob's side of the call to " + t[0]);
+            }
+        }
+        try (Sipp.Running uas = Sipp.start(dir, "uas-message.xml", "-i", "127.0.0.1", "-p", String.valueOf(bobPhone),
+                "-t", "u1", "-m", "1")) {
+            Sipp.Result uac = Sipp.run(dir, "uac-message.xml", 30, "-inf", inf.toString(), "-s", "bob",
+                    "-key", "domain", "site-b.example", "-auth_uri", "bob@site-b.example", "-i", "127.0.0.1", "-m", "1",
+                    "127.0.0.1:" + sipA);
+            assertEquals(0, uac.exit(), "MESSAGE to bob:\n" + uac.output());
+            assertEquals(0, uas.await(20).exit(), "bob did not get the MESSAGE");
+        }
+
+        // site B goes down: its record stays in the overlay, and callers must hear so fast
+        b.close();
+        running.remove(b);
+        try (DigestClient phone = new DigestClient(sipA, "site-a.example")) {
+            long t0 = System.nanoTime();
+            int code = phone.request("INVITE", "sip:bob@site-b.example", "alice", "alice-secret");
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(480, code, "a call to a box that is down");
+            assertTrue(ms < 2500, "answered in " + ms + " ms (challenge round trip included)");
+            assertEquals(404, phone.request("INVITE", "sip:nobody@site-b.example", "alice", "alice-secret"),
+                    "a user no box serves");
+        }
+    }
+}
