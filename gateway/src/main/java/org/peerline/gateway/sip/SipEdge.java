@@ -235,10 +235,11 @@ public final class SipEdge implements AutoCloseable {
             p.setProperty("gov.nist.javax.sip.SECURITY_MANAGER_PROVIDER", FederationTls.class.getName());
             // both ends show a certificate from the federation's CA, or the handshake fails
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Enabled");
+            // TLS 1.2: JAIN-SIP 1.3.0-91's NIO TLS engine never delivers the first request over TLS 1.3 (tried with
+            // FederationCallIT); ECDHE with AES-GCM gives forward secrecy all the same
             p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.2");
-            p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", "TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,"
-                    + " TLS_CHACHA20_POLY1305_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,"
-                    + " TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+            p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,"
+                    + " TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
         }
         // a box that is down must fail its callers fast (issue 4: an answer within 2 s), not after 10 s
         p.setProperty("gov.nist.javax.sip.CONNECTION_TIMEOUT", String.valueOf(CONNECT_TIMEOUT_MILLIS));
