@@ -71,7 +71,23 @@ final class Sipp {
     }
 
     static Running start(Path dir, String scenario, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("sipp", "-sf", scenario(scenario).toString(), "-nostdin",
+        return startIn(null, dir, scenario, args);
+    }
+
+    /** Runs SIPp in the network namespace {@code netns} (null: this one), as a phone of a lab site. */
+    static Result runIn(String netns, Path dir, String scenario, long seconds, String... args)
+            throws IOException, InterruptedException {
+        try (Running r = startIn(netns, dir, scenario, args)) {
+            return r.await(seconds);
+        }
+    }
+
+    static Running startIn(String netns, Path dir, String scenario, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (netns != null) {
+            cmd.addAll(List.of("ip", "netns", "exec", netns));
+        }
+        cmd.addAll(List.of("sipp", "-sf", scenario(scenario).toString(), "-nostdin",
                 "-timeout", "20s", "-timeout_error", "-recv_timeout", "10s", "-trace_err",
                 "-error_file", dir.resolve(scenario + "-" + System.nanoTime() + ".err").toString()));
         cmd.addAll(List.of(args));

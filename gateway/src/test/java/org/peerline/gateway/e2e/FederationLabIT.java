@@ -1,0 +1,289 @@
+package org.peerline.gateway.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.peerline.overlay.security.OverlayCa;
+
+/**
+ * Issue 4's lab: three sites, each a network namespace with its box (the real daemon, {@code peerline.jar run})
+ * and its phones (SIPp), joined by one "WAN" bridge. Phones register at their own site; calls and MESSAGEs go
+ * across every pair of sites by AOR and by extension, through overlay lookups and the boxes' TLS links; a
+ * CANCEL crosses sites; a box killed with SIGKILL fails its users' callers fast while the other sites keep
+ * working, and once restarted is reachable again.
+ */
+@Timeout(600)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FederationLabIT {
+    private static final String WAN = "pl4wan";
+    private static final String[] SITES = {"a", "b", "c"};
+    /** Per site: its user, the user's extension, the box's WAN address. */
+    private static final Map<String, String[]> PLAN = new LinkedHashMap<>();
+    static {
+        PLAN.put("a", new String[] {"alice", "1001", "10.77.0.1"});
+        PLAN.put("b", new String[] {"bob", "2002", "10.77.0.2"});
+        PLAN.put("c", new String[] {"carol", "3003", "10.77.0.3"});
+    }
+    private static final int PHONE_PORT = 5070;
+
+    @TempDir
+    static Path dir;
+    private static final Map<String, Process> BOXES = new LinkedHashMap<>();
+
+    private static String ns(String site) {
+        return "pl4" + site;
+    }
+
+    private static String domain(String site) {
+        return "site-" + site + ".example";
+    }
+
+    @BeforeAll
+    static void lab() throws Exception {
+        Sipp.assumeInstalled();
+        Tools.require("ip", "iproute2");
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root && "1".equals(System.getenv("PEERLINE_REQUIRE_TOOLS"))) {
+            fail("the federation lab needs root for network namespaces, and CI runs as root");
+        }
+        assumeTrue(root, "the federation lab needs root (network namespaces); CI runs it");
+        Path jar = Path.of("target", "peerline.jar").toAbsolutePath();
+        assertTrue(Files.exists(jar), "the daemon's jar " + jar + " (built by mvn package)");
+        teardown();
+        sh("ip", "netns", "add", WAN);
+        sh("ip", "-n", WAN, "link", "add", "br0", "type", "bridge");
+        sh("ip", "-n", WAN, "link", "set", "br0", "up");
+        OverlayCa ca = OverlayCa.generate("lab.test");
+        for (String s : SITES) {
+            String[] p = PLAN.get(s);
+            sh("ip", "netns", "add", ns(s));
+            sh("ip", "-n", ns(s), "link", "set", "lo", "up");
+            sh("ip", "link", "add", "eth0", "netns", ns(s), "type", "veth", "peer", "name", "to-" + s, "netns", WAN);
+            sh("ip", "-n", ns(s), "addr", "add", p[2] + "/24", "dev", "eth0");
+            sh("ip", "-n", ns(s), "link", "set", "eth0", "up");
+            sh("ip", "-n", WAN, "link", "set", "to-" + s, "master", "br0", "up");
+            Path data = dir.resolve(s);
+            ca.issue("site-" + s, List.of(domain(s)), Duration.ofDays(1)).save(data.resolve("overlay/node"));
+            Files.writeString(config(s), "site: { name: site-" + s + ", domain: " + domain(s) + " }\n"
+                    + "data: " + data + "\n"
+                    + "sip: { listen: [ \"udp:" + p[2] + ":5060\" ] }\n"
+                    + "admin: { listen: \"127.0.0.1:8080\" }\n"
+                    + "overlay: { listen: \"" + p[2] + ":6084\", sip-listen: \"" + p[2] + ":5061\""
+                    + (s.equals("a") ? "" : ", bootstrap: [ \"10.77.0.1:6084\" ]") + " }\n");
+            Cli.Run add = Cli.peerline("user", "add", p[0], "--password", p[0] + "-secret", "--extension", p[1],
+                    "--config", config(s).toString());
+            assertEquals(0, add.status(), add.err());
+        }
+        for (String s : SITES) {
+            start(s);
+        }
+        for (String s : SITES) {
+            awaitLog(s, "overlay: joined through|overlay: started a new overlay", Duration.ofSeconds(60));
+            register(s);
+        }
+    }
+
+    @AfterAll
+    static void teardown() throws Exception {
+        for (Process p : BOXES.values()) {
+            p.destroy();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+        BOXES.clear();
+        for (String s : SITES) {
+            run("ip", "netns", "del", ns(s));
+        }
+        run("ip", "netns", "del", WAN);
+    }
+
+    private static Path config(String site) {
+        return dir.resolve(site + ".yaml");
+    }
+
+    private static Path log(String site) {
+        return dir.resolve(site + ".log");
+    }
+
+    private static void start(String site) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns(site), java, "-Xmx256m", "-jar",
+                Path.of("target", "peerline.jar").toAbsolutePath().toString(), "run", "--config", config(site).toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(site).toFile())).start();
+        BOXES.put(site, p);
+    }
+
+    private static void awaitLog(String site, String regex, Duration limit) throws Exception {
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+        long end = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.exists(log(site)) && pattern.matcher(Files.readString(log(site), StandardCharsets.UTF_8)).find()) {
+                return;
+            }
+            assertTrue(BOXES.get(site).isAlive(), "box " + site + " died:\n" + Files.readString(log(site)));
+            Thread.sleep(200);
+        }
+        fail("box " + site + " did not log /" + regex + "/ within " + limit.toSeconds() + " s:\n"
+                + Files.readString(log(site)));
+    }
+
+    /** The site's phone registers its user from PHONE_PORT. */
+    private static void register(String site) throws Exception {
+        String[] p = PLAN.get(site);
+        Path inf = Sipp.credentials(dir, p[0] + "-reg.csv", p[0], p[0] + "-secret");
+        Sipp.Result r = Sipp.runIn(ns(site), dir, "register-auth.xml", 30, "-inf", inf.toString(), "-key", "domain",
+                domain(site), "-auth_uri", domain(site), "-i", p[2], "-p", String.valueOf(PHONE_PORT), "-m", "1",
+                p[2] + ":5060");
+        assertEquals(0, r.exit(), "REGISTER " + p[0] + " at site " + site + ":\n" + r.output());
+    }
+
+    /**
+     * A phone at {@code from} runs {@code uac} towards {@code target@targetDomain} through its box while the
+     * callee's phone at {@code to} runs {@code uas}; both must end as the scenarios say.
+     */
+    private static void exchange(String from, String to, String target, String targetDomain, String uac, String uas)
+            throws Exception {
+        String[] caller = PLAN.get(from);
+        String[] callee = PLAN.get(to);
+        Path inf = Sipp.credentials(dir, caller[0] + ".csv", caller[0], caller[0] + "-secret");
+        try (Sipp.Running phone = Sipp.startIn(ns(to), dir, uas, "-i", callee[2], "-p", String.valueOf(PHONE_PORT),
+                "-t", "u1", "-m", "1")) {
+            Sipp.Result r = Sipp.runIn(ns(from), dir, uac, 40, "-inf", inf.toString(), "-s", target, "-key", "domain",
+                    targetDomain, "-auth_uri", target + "@" + targetDomain, "-i", caller[2], "-d", "200", "-m", "1",
+                    caller[2] + ":5060");
+            String what = uac + " from site " + from + " to " + target + "@" + targetDomain;
+            assertEquals(0, r.exit(), what + ":\n" + r.output() + "\nbox " + from + " log:\n" + tail(from));
+            Sipp.Result answered = phone.await(20);
+            assertEquals(0, answered.exit(), what + ", callee's side:\n" + answered.output());
+        }
+    }
+
+    private static String tail(String site) throws IOException {
+        List<String> lines = Files.readAllLines(log(site), StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    /** Runs {@code exchange} until it succeeds, for records still on their way into the overlay. */
+    private static void eventually(Duration limit, Exchange exchange) throws Exception {
+        long end = System.nanoTime() + limit.toNanos();
+        while (true) {
+            try {
+                exchange.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > end) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    private interface Exchange {
+        void run() throws Exception;
+    }
+
+    @Test
+    @Order(1)
+    void callsAndMessagesCrossEveryPairOfSitesByNameAndByExtension() throws Exception {
+        // extensions are claimed within 10 s of a box joining: the first call by extension may have to wait
+        eventually(Duration.ofSeconds(30), () -> exchange("a", "b", "2002", domain("a"), "uac-call.xml", "uas-call.xml"));
+        for (String from : SITES) {
+            for (String to : SITES) {
+                if (from.equals(to)) {
+                    continue;
+                }
+                String[] callee = PLAN.get(to);
+                exchange(from, to, callee[0], domain(to), "uac-call.xml", "uas-call.xml");
+                exchange(from, to, callee[1], domain(from), "uac-call.xml", "uas-call.xml");
+                exchange(from, to, callee[0], domain(to), "uac-message.xml", "uas-message.xml");
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aCancelCrossesSites() throws Exception {
+        exchange("a", "c", "carol", domain("c"), "uac-cancel.xml", "uas-cancel.xml");
+    }
+
+    /** A call from alice to bob must get 480 within 2 s; returns how long the caller's whole exchange took. */
+    private static long callToUnreachableBob(String why) throws Exception {
+        Path inf = Sipp.credentials(dir, "alice.csv", "alice", "alice-secret");
+        long t0 = System.nanoTime();
+        Sipp.Result r = Sipp.runIn(ns("a"), dir, "uac-unavailable.xml", 20, "-inf", inf.toString(), "-s", "bob",
+                "-key", "domain", domain("b"), "-auth_uri", "bob@" + domain("b"), "-i", "10.77.0.1", "-m", "1",
+                "10.77.0.1:5060");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, r.exit(), "a call to bob while " + why + " gets 480:\n" + r.output() + "\n" + tail("a"));
+        assertTrue(ms < 2500, "while " + why + ", the caller's whole exchange (challenge included) took " + ms + " ms");
+        System.out.printf("federation lab: while %s, a call to bob got 480 after %d ms (SIPp run, challenge included)%n",
+                why, ms);
+        return ms;
+    }
+
+    @Test
+    @Order(3)
+    void aKilledBoxFailsItsCallersFastAndIsReachedAgainAfterARestart() throws Exception {
+        // the box's machine drops off the network: nothing answers, not even a TCP reset
+        sh("ip", "-n", ns("b"), "link", "set", "eth0", "down");
+        callToUnreachableBob("box b is cut off the network");
+        sh("ip", "-n", ns("b"), "link", "set", "eth0", "up");
+
+        Process b = BOXES.get("b");
+        sh("kill", "-KILL", String.valueOf(b.pid()));
+        assertTrue(b.waitFor(10, TimeUnit.SECONDS), "box b is gone");
+        callToUnreachableBob("box b is killed");
+
+        exchange("a", "c", "carol", domain("c"), "uac-call.xml", "uas-call.xml"); // the others keep working
+        exchange("c", "a", "1001", domain("c"), "uac-call.xml", "uas-call.xml");
+
+        start("b");
+        awaitLog("b", "(?s)overlay: joined through.*overlay: joined through", Duration.ofSeconds(60));
+        register("b");
+        eventually(Duration.ofSeconds(20), () -> exchange("a", "b", "bob", domain("b"), "uac-call.xml", "uas-call.xml"));
+        exchange("c", "b", "2002", domain("c"), "uac-call.xml", "uas-call.xml");
+    }
+
+    private static void sh(String... cmd) throws IOException, InterruptedException {
+        String out = runOut(cmd);
+        if (out != null) {
+            fail(String.join(" ", cmd) + " failed: " + out);
+        }
+    }
+
+    private static void run(String... cmd) throws IOException, InterruptedException {
+        runOut(cmd);
+    }
+
+    /** Runs a command; null if it succeeded, else its output. */
+    private static String runOut(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "timed out";
+        }
+        return p.exitValue() == 0 ? null : out;
+    }
+}
