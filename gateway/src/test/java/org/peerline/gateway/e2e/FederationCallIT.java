@@ -136,4 +136,101 @@ class FederationCallIT {
                     "a user no box serves");
         }
     }
+
+    /** A TLS client with {@code who}'s key and certificate (null: none), trusting {@code trust}; TLS 1.2 as boxes speak. */
+    private static javax.net.ssl.SSLSocket tlsClient(org.peerline.overlay.security.Credentials who,
+                                                     java.security.cert.X509Certificate trust, int port) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        if (who != null) {
+            ks.setKeyEntry("me", who.key(), new char[0], new java.security.cert.Certificate[] {who.certificate(), who.ca()});
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        kmf.init(ks, new char[0]);
+        java.security.KeyStore ts = java.security.KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("ca", trust);
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(ts);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLSv1.2");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
+        socket.setSoTimeout(5000);
+        return socket;
+    }
+
+    /** Sends one request over {@code socket} and returns the first final status line's code, reading past 100. */
+    private static int request(javax.net.ssl.SSLSocket socket, String method, String ruri) throws Exception {
+        String msg = method + " " + ruri + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/TLS 127.0.0.1:" + socket.getLocalPort() + ";branch=z9hG4bK-rogue" + System.nanoTime() + "\r\n"
+                + "Max-Forwards: 70\r\nFrom: <sip:mallory@site-x.example>;tag=1\r\nTo: <" + ruri + ">\r\n"
+                + "Call-ID: rogue-" + System.nanoTime() + "\r\nCSeq: 1 " + method + "\r\n"
+                + "Contact: <sip:mallory@127.0.0.1:" + socket.getLocalPort() + ";transport=tls>\r\nContent-Length: 0\r\n\r\n";
+        socket.getOutputStream().write(msg.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                java.nio.charset.StandardCharsets.US_ASCII));
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.startsWith("SIP/2.0 ") && !line.startsWith("SIP/2.0 100 ")) {
+                return Integer.parseInt(line.substring(8, 11));
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void aBoxWithoutAFederationCertificateCannotJoinPublishOrCall() throws Exception {
+        OverlayCa ca = OverlayCa.generate("calls.test");
+        OverlayCa rogueCa = OverlayCa.generate("calls.test"); // same overlay name, another CA
+        ca.issue("site-a", List.of("site-a.example"), Duration.ofDays(1)).save(dir.resolve("site-a").resolve("overlay/node"));
+        ca.issue("site-b", List.of("site-b.example"), Duration.ofDays(1)).save(dir.resolve("site-b").resolve("overlay/node"));
+        // the rogue box claims site B's domain, to steal bob's calls
+        org.peerline.overlay.security.Credentials rogue = rogueCa.issue("site-x", List.of("site-b.example"), Duration.ofDays(1));
+        rogue.save(dir.resolve("site-x").resolve("overlay/node"));
+        org.peerline.overlay.security.Credentials member = ca.issue("site-c", List.of("site-c.example"), Duration.ofDays(1));
+
+        int overlayA = GatewayFixture.freePort();
+        int tlsB = GatewayFixture.freePort();
+        Peerline a = start(config("site-a", GatewayFixture.freePort(), GatewayFixture.freePort(), overlayA, null));
+        Peerline b = start(config("site-b", GatewayFixture.freePort(), tlsB, GatewayFixture.freePort(), overlayA));
+        b.provisioning().users().add(new NewUser("bob", "bob-secret", "2002", "Bob"));
+        Peerline x = Peerline.start(ConfigLoader.load(config("site-x", GatewayFixture.freePort(), GatewayFixture.freePort(),
+                GatewayFixture.freePort(), overlayA)), TimeSource.SYSTEM);
+        running.add(x);
+        x.provisioning().users().add(new NewUser("bob", "stolen", "2002", "Not Bob"));
+
+        Thread.sleep(3000);
+        assertTrue(x.overlay().state().startsWith("joining"), "the rogue box is not in the overlay: " + x.overlay().state());
+        assertTrue(!a.overlay().overlay().members().contains(x.overlay().overlay().nodeId()), "no member knows it");
+        assertTrue(a.overlay().overlay().lookup("sip:bob@site-b.example").get(10, TimeUnit.SECONDS).isEmpty(),
+                "nothing published for bob (the rogue box could not store, and bob is not registered)");
+
+        // its TLS client certificate is from another CA: box B refuses the handshake, so no request gets in
+        try (javax.net.ssl.SSLSocket s = tlsClient(rogue, ca.certificate(), tlsB)) {
+            int code = -2;
+            try {
+                s.startHandshake();
+                code = request(s, "INVITE", "sip:bob@site-b.example");
+            } catch (java.io.IOException refused) {
+                code = -1;
+            }
+            assertTrue(code < 0, "a box with a certificate from another CA got an answer " + code);
+        }
+        try (javax.net.ssl.SSLSocket s = tlsClient(null, ca.certificate(), tlsB)) {
+            int code;
+            try {
+                s.startHandshake();
+                code = request(s, "INVITE", "sip:bob@site-b.example");
+            } catch (java.io.IOException refused) {
+                code = -1;
+            }
+            assertTrue(code < 0, "a client without a certificate got an answer " + code);
+        }
+        // a member of the federation is heard, for box B's own users only
+        try (javax.net.ssl.SSLSocket s = tlsClient(member, ca.certificate(), tlsB)) {
+            s.startHandshake();
+            assertEquals(480, request(s, "INVITE", "sip:bob@site-b.example"), "bob has no phone registered");
+            assertEquals(403, request(s, "INVITE", "sip:carol@site-c.example"), "box B relays nothing for other domains");
+        }
+    }
 }
