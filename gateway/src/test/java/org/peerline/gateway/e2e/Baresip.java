@@ -1,5 +1,8 @@
 package org.peerline.gateway.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,12 +42,23 @@ final class Baresip implements AutoCloseable {
     /** As above, with the phone's SIP over {@code transport} (udp or tcp); the SIP trace goes to the output. */
     static Baresip start(Path dir, String user, String password, String domain, String transport, int gatewayPort,
                          int sipPort, int rtpBase, int toneHz, String... commands) throws IOException {
+        return startIn(null, "127.0.0.1", dir, user, password, domain, transport, "127.0.0.1", gatewayPort, sipPort,
+                rtpBase, toneHz, commands);
+    }
+
+    /**
+     * A phone in network namespace {@code netns} (null: this one) on address {@code ip}, registered via the box
+     * at {@code gatewayHost:gatewayPort}.
+     */
+    static Baresip startIn(String netns, String ip, Path dir, String user, String password, String domain,
+                           String transport, String gatewayHost, int gatewayPort, int sipPort, int rtpBase, int toneHz,
+                           String... commands) throws IOException {
         Path home = Files.createDirectories(dir.resolve("baresip-" + user));
         Path snd = Files.createDirectories(home.resolve("snd"));
         Files.writeString(home.resolve("config"), String.join("\n",
                 "poll_method epoll",
-                "net_interface 127.0.0.1",
-                "sip_listen 127.0.0.1:" + sipPort,
+                "net_interface " + ip,
+                "sip_listen " + ip + ":" + sipPort,
                 "audio_source ausine," + toneHz,
                 "ausrc_srate 48000",
                 "ausrc_channels 2",
@@ -61,9 +75,13 @@ final class Baresip implements AutoCloseable {
                 "snd_path " + snd,
                 ""), StandardCharsets.US_ASCII);
         Files.writeString(home.resolve("accounts"), "<sip:" + user + "@" + domain + ">;auth_user=" + user
-                + ";auth_pass=" + password + ";outbound=\"sip:127.0.0.1:" + gatewayPort + ";transport=" + transport + "\""
+                + ";auth_pass=" + password + ";outbound=\"sip:" + gatewayHost + ":" + gatewayPort + ";transport=" + transport + "\""
                 + ";regint=300;audio_codecs=PCMU;answermode=auto\n", StandardCharsets.US_ASCII);
-        List<String> cmd = new ArrayList<>(List.of("baresip", "-s", "-f", home.toString()));
+        List<String> cmd = new ArrayList<>();
+        if (netns != null) {
+            cmd.addAll(List.of("ip", "netns", "exec", netns));
+        }
+        cmd.addAll(List.of("baresip", "-s", "-f", home.toString()));
         for (String c : commands) {
             cmd.add("-e");
             cmd.add(c);
@@ -109,6 +127,22 @@ final class Baresip implements AutoCloseable {
     boolean stop(long millis) throws InterruptedException {
         process.destroy();
         return process.waitFor(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Asserts that {@code phone} heard a tone of {@code expectHz} (the other phone's) and not its own {@code ownHz}. */
+    static void assertHeard(Baresip phone, int expectHz, int ownHz) throws Exception {
+        Path wav = phone.heard();
+        assertNotNull(wav, phone.user + " recorded nothing:\n" + phone.output());
+        short[] s = Tone.samples(wav);
+        assertTrue(s.length >= 8000 * 2, phone.user + " heard only " + s.length / 8000.0 + " s of audio");
+        // skip the first half second (jitter buffer start-up), measure the rest
+        short[] steady = java.util.Arrays.copyOfRange(s, 4000, s.length);
+        double other = Tone.share(steady, 8000, expectHz);
+        double own = Tone.share(steady, 8000, ownHz);
+        System.out.printf("%s heard %.1f s: share of %d Hz %.3f, of its own %d Hz %.3f%n", phone.user,
+                s.length / 8000.0, expectHz, other, ownHz, own);
+        assertTrue(other > 0.2 && own < 0.05, phone.user + " should hear " + expectHz + " Hz: share of " + expectHz
+                + " Hz = " + other + ", of its own " + ownHz + " Hz = " + own);
     }
 
     @Override

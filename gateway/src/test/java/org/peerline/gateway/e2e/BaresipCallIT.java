@@ -1,7 +1,6 @@
 package org.peerline.gateway.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -92,8 +91,8 @@ class BaresipCallIT {
                 "alice did not see bob's BYE:\n" + alice.output());
         assertTrue(alice.stop(10_000), "alice did not exit");
 
-        assertHeard(alice, BOB_HZ, ALICE_HZ);
-        assertHeard(bob, ALICE_HZ, BOB_HZ);
+        Baresip.assertHeard(alice, BOB_HZ, ALICE_HZ);
+        Baresip.assertHeard(bob, ALICE_HZ, BOB_HZ);
     }
 
     /** The first INVITE in a baresip SIP trace, up to the blank line ending its headers. */
@@ -108,21 +107,6 @@ class BaresipCallIT {
             end = crlf;
         }
         return trace.substring(at, end < 0 ? trace.length() : end);
-    }
-
-    private static void assertHeard(Baresip phone, int expectHz, int ownHz) throws Exception {
-        Path wav = phone.heard();
-        assertNotNull(wav, phone.user + " recorded nothing:\n" + phone.output());
-        short[] s = Tone.samples(wav);
-        assertTrue(s.length >= 8000 * 2, phone.user + " heard only " + s.length / 8000.0 + " s of audio");
-        // skip the first half second (jitter buffer start-up), measure the rest
-        short[] steady = java.util.Arrays.copyOfRange(s, 4000, s.length);
-        double other = Tone.share(steady, 8000, expectHz);
-        double own = Tone.share(steady, 8000, ownHz);
-        System.out.printf("%s heard %.1f s: share of %d Hz %.3f, of its own %d Hz %.3f%n", phone.user,
-                s.length / 8000.0, expectHz, other, ownHz, own);
-        assertTrue(other > 0.2 && own < 0.05, phone.user + " should hear " + expectHz + " Hz: share of " + expectHz
-                + " Hz = " + other + ", of its own " + ownHz + " Hz = " + own);
     }
 
     /** A port free for UDP and TCP whose successor is free too (baresip listens for TLS on port+1). */

@@ -44,6 +44,8 @@ class FederationLabIT {
         PLAN.put("c", new String[] {"carol", "3003", "10.77.0.3"});
     }
     private static final int PHONE_PORT = 5070;
+    /** Per site, the user of a baresip softphone that sends a tone and records what it hears. */
+    private static final Map<String, String> SOFTPHONE = Map.of("a", "ann", "b", "ben", "c", "cy");
 
     @TempDir
     static Path dir;
@@ -92,6 +94,10 @@ class FederationLabIT {
             Cli.Run add = Cli.peerline("user", "add", p[0], "--password", p[0] + "-secret", "--extension", p[1],
                     "--config", config(s).toString());
             assertEquals(0, add.status(), add.err());
+            // a second user per site, for the softphone of the audio test
+            Cli.Run softphone = Cli.peerline("user", "add", SOFTPHONE.get(s), "--password", "sound-check",
+                    "--config", config(s).toString());
+            assertEquals(0, softphone.status(), softphone.err());
         }
         for (String s : SITES) {
             start(s);
@@ -223,6 +229,34 @@ class FederationLabIT {
 
     @Test
     @Order(2)
+    void softphonesAtTwoSitesHearEachOther() throws Exception {
+        Tools.require("baresip", "baresip-core");
+        try (Baresip ben = Baresip.startIn(ns("b"), "10.77.0.2", dir, "ben", "sound-check", domain("b"), "udp",
+                "10.77.0.2", 5060, 5080, 41040, 1000)) {
+            assertTrue(ben.awaitOutput("ben@" + domain("b") + ": {0/UDP/v4} 200 OK", 10_000), "ben did not register:\n"
+                    + ben.output());
+            Thread.sleep(500); // his record reaches the overlay
+            try (Baresip ann = Baresip.startIn(ns("a"), "10.77.0.1", dir, "ann", "sound-check", domain("a"), "udp",
+                    "10.77.0.1", 5060, 5080, 41000, 440, "/dial sip:ben@" + domain("b"))) {
+                assertTrue(ann.awaitOutput("Call established", 15_000), "ann's call to site B was not established:\n"
+                        + ann.output() + "\nbox a:\n" + tail("a"));
+                assertTrue(ben.awaitOutput("Call established", 5_000), "ben did not see the call:\n" + ben.output());
+                long end = System.currentTimeMillis() + 15_000;
+                while ((ann.heardSeconds() < 3 || ben.heardSeconds() < 3) && System.currentTimeMillis() < end) {
+                    Thread.sleep(200);
+                }
+                assertTrue(ben.stop(10_000), "ben did not hang up and exit");
+                assertTrue(ann.awaitOutput("terminated", 5_000) || ann.output().contains("closed"),
+                        "ann did not see ben's BYE (it crosses both boxes over their TLS link):\n" + ann.output());
+                assertTrue(ann.stop(10_000), "ann did not exit");
+                Baresip.assertHeard(ann, 1000, 440);
+                Baresip.assertHeard(ben, 440, 1000);
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
     void aCancelCrossesSites() throws Exception {
         exchange("a", "c", "carol", domain("c"), "uac-cancel.xml", "uas-cancel.xml");
     }
@@ -243,7 +277,7 @@ class FederationLabIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aKilledBoxFailsItsCallersFastAndIsReachedAgainAfterARestart() throws Exception {
         // the box's machine drops off the network: nothing answers, not even a TCP reset
         sh("ip", "-n", ns("b"), "link", "set", "eth0", "down");
