@@ -190,8 +190,11 @@ public final class ConfigLoader {
         if (sipListen.port() == 0) {
             throw s.error("'overlay.sip-listen' needs a port: other boxes send this box's calls there");
         }
+        List<String> redirect = s.list("redirect", List.of(),
+                v -> v.equals("*") ? v : check(v.toLowerCase(Locale.ROOT), DOMAIN, "a SIP domain such as site-b.example, or *"));
         s.finish();
-        return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture, lifetime, sipUri, enroll, sipListen);
+        return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture, lifetime, sipUri, enroll, sipListen,
+                redirect);
     }
 
     private static boolean isWildcard(String host) {

@@ -73,7 +73,7 @@ public final class Peerline implements AutoCloseable {
             if (cfg.overlay() != null) {
                 ListenAddress.HostPort tls = cfg.overlay().sipListen();
                 federation = new SipEdge.Federation(new ListenAddress(ListenAddress.Transport.TLS, tls.host(), tls.port()),
-                        OverlayService.credentials(cfg.overlay().credentials()));
+                        OverlayService.credentials(cfg.overlay().credentials()), java.util.Set.copyOf(cfg.overlay().redirect()));
             }
             SipEdge sip = SipEdge.start(cfg.sip(), provisioning.users(), bindings, time, federation);
             started.add(0, sip);

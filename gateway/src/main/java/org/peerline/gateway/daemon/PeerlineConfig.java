@@ -42,10 +42,16 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
      * @param enroll      where the box holding the federation's CA serves enrollment by invitation (HTTPS)
      * @param sipListen   the SIP-over-TLS socket where boxes send each other requests, authenticated both ways
      *                    with federation certificates
+     * @param redirect    domains whose users this box's phones reach by a 302 to the serving box rather than
+     *                    through this box ("*": every domain); empty: proxy every call
      */
     public record Overlay(ListenAddress.HostPort listen, List<ListenAddress.HostPort> bootstrap, Path credentials,
                           Path capture, Duration recordLifetime, String sipUri, ListenAddress.HostPort enroll,
-                          ListenAddress.HostPort sipListen) {
+                          ListenAddress.HostPort sipListen, List<String> redirect) {
+        public Overlay {
+            bootstrap = List.copyOf(bootstrap);
+            redirect = List.copyOf(redirect);
+        }
     }
 
     /** Root log level and, for debugging, the SIP stack's own level. */

@@ -38,6 +38,19 @@ public final class RouteSigner {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(d, 12));
     }
 
+    /**
+     * A signature for {@code data} used as {@code purpose} (e.g. a redirect ticket): never equal to a Record-Route
+     * signature, since a Call-ID cannot contain the NUL that separates the two.
+     */
+    public String sign(String purpose, String data) {
+        return sign(purpose + '\0' + data);
+    }
+
+    /** True if {@code signature} is this box's signature for {@code data} used as {@code purpose}. */
+    public boolean verify(String purpose, String data, String signature) {
+        return verify(purpose + '\0' + data, signature);
+    }
+
     /** True if {@code signature} is this box's signature for {@code callId}. */
     public boolean verify(String callId, String signature) {
         return signature != null && MessageDigest.isEqual(sign(callId).getBytes(StandardCharsets.US_ASCII),

@@ -23,9 +23,16 @@ final class FederationPeers {
     }
 
     private final NodeId self;
+    private final SipEdge.Federation settings;
 
-    FederationPeers(Credentials own) {
+    FederationPeers(Credentials own, SipEdge.Federation settings) {
         this.self = own.nodeId();
+        this.settings = settings;
+    }
+
+    /** True if calls to users of {@code domain} are answered with a redirect to their box (overlay.redirect). */
+    boolean redirects(String domain) {
+        return settings.redirects(domain);
     }
 
     /** The box that sent {@code message} over TLS, or null when it came over another transport or unauthenticated. */

@@ -10,6 +10,7 @@ import javax.sip.address.Hop;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.ContactHeader;
+import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
@@ -17,7 +18,9 @@ import javax.sip.message.Response;
  * federation's {@link Directory} and forwarded to the box that serves the user, over the federation's TLS
  * links. The order is local binding (done before), then overlay lookup, then 404. A dialled extension that no
  * local user has is looked up among the federation's global extensions; two sites claiming it give 485
- * Ambiguous with both AORs as Contacts, never a guess.
+ * Ambiguous with both AORs as Contacts, never a guess. In redirect mode ({@code overlay.redirect}) an INVITE
+ * goes to the serving box all the same, marked so that the box answers 302 with where the phone may call it
+ * directly (see {@link Redirects}); this box relays that answer.
  */
 final class FederationRouting {
     /** The longest a caller waits for the overlay to answer a lookup before getting 480. */
@@ -106,7 +109,10 @@ final class FederationRouting {
             return;
         }
         TxLog.debug("{} to {}: the overlay says {}", in.method(), aor, boxes);
-        proxy.forkToBoxes(in, aor, boxes);
+        FederationPeers peers = ctx.federation;
+        boolean redirect = Request.INVITE.equals(in.method()) && peers != null
+                && peers.redirects(aor.substring(aor.lastIndexOf('@') + 1));
+        proxy.forkToBoxes(in, aor, boxes, redirect);
     }
 
     /** RFC 3261 §21.4.23: the extension is claimed by several users; the caller sees which. */

@@ -49,6 +49,8 @@ final class Proxy {
      */
     static final long BOX_ANSWER_MILLIS = 1500;
     static final String SIG_PARAM = "pl";
+    /** Request-URI parameter by which a box asks the serving box to answer 302 rather than ring (redirect mode). */
+    static final String REDIRECT_PARAM = "pl-redirect";
     private static final Set<String> DIALOG_FORMING = Set.of(Request.INVITE, Request.SUBSCRIBE, Request.REFER,
             Request.UPDATE, Request.NOTIFY);
 
@@ -130,7 +132,7 @@ final class Proxy {
      * Forwards an out-of-dialog request to the boxes the overlay says serve {@code aor}, over the
      * federation's TLS links; the Request-URI becomes the AOR.
      */
-    void forkToBoxes(Inbound in, String aor, List<Hop> boxes) {
+    void forkToBoxes(Inbound in, String aor, List<Hop> boxes, boolean redirect) {
         Context c = new Context(in, aor);
         if (in.transaction != null) {
             in.transaction.setApplicationData(c);
@@ -138,8 +140,14 @@ final class Proxy {
         synchronized (c) {
             for (Hop hop : boxes) {
                 try {
-                    Request fwd = prepare(in, ctx.addresses.createURI(aor));
-                    recordRoute(in, fwd, hop);
+                    URI target = ctx.addresses.createURI(aor);
+                    if (redirect && target instanceof SipURI su) {
+                        su.setParameter(REDIRECT_PARAM, "1");
+                    }
+                    Request fwd = prepare(in, target);
+                    if (!redirect) {
+                        recordRoute(in, fwd, hop);
+                    }
                     Branch b = start(c, fwd, hop, true);
                     ctx.timers.schedule(() -> boxSilent(b), BOX_ANSWER_MILLIS, TimeUnit.MILLISECONDS);
                 } catch (ParseException | SipException | InvalidArgumentException | RuntimeException e) {

@@ -59,13 +59,19 @@ public final class SipEdge implements AutoCloseable {
     /**
      * The box's place in a federation: the TLS socket where boxes send each other requests, authenticated
      * both ways with certificates from the federation's CA ({@code credentials}: the box's key, certificate
-     * and the CA's certificate).
+     * and the CA's certificate). Calls from this box's phones to users of the {@code redirect} domains ("*": all)
+     * are answered 302 with the serving box as Contact instead of being proxied.
      */
-    public record Federation(ListenAddress listen, Credentials credentials) {
+    public record Federation(ListenAddress listen, Credentials credentials, java.util.Set<String> redirect) {
         public Federation {
             if (listen.transport() != ListenAddress.Transport.TLS) {
                 throw new IllegalArgumentException("the federation socket is TLS, not " + listen);
             }
+            redirect = java.util.Set.copyOf(redirect);
+        }
+
+        boolean redirects(String domain) {
+            return redirect.contains("*") || redirect.contains(domain.toLowerCase(java.util.Locale.ROOT));
         }
     }
 
@@ -154,7 +160,7 @@ public final class SipEdge implements AutoCloseable {
                     new SourceGuard(sec.rateLimit(), sec.rateBurst(), sec.authFailures(),
                             sec.failureWindow().toNanos(), sec.blockTime().toNanos()),
                     new RouteSigner(random), hk);
-            ctx.federation = federation == null ? null : new FederationPeers(federation.credentials());
+            ctx.federation = federation == null ? null : new FederationPeers(federation.credentials(), federation);
             SipService service = new SipService(ctx);
             for (LocalEndpoints.Endpoint ep : endpoints) {
                 ep.provider().addSipListener(service);

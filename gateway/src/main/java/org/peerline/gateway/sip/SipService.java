@@ -54,6 +54,7 @@ final class SipService implements SipListener {
     private final Registrar registrar;
     private final Proxy proxy;
     private final FederationRouting federation;
+    private final Redirects redirects;
 
     SipService(SipContext ctx) {
         this.ctx = ctx;
@@ -61,6 +62,7 @@ final class SipService implements SipListener {
         this.registrar = new Registrar(ctx, auth);
         this.proxy = new Proxy(ctx);
         this.federation = new FederationRouting(ctx, proxy);
+        this.redirects = new Redirects(ctx);
     }
 
     @Override
@@ -197,10 +199,12 @@ final class SipService implements SipListener {
         if (tooManyHops(in)) {
             return;
         }
-        if (!authenticated(in, trusted)) {
+        Optional<User> target = ctx.user(ruri.getUser());
+        // a phone following another box's redirect (redirect mode) shows this box's ticket for the user instead
+        boolean ticket = target.isPresent() && redirects.admitted(ruri, target.get());
+        if (!ticket && !authenticated(in, trusted)) {
             return;
         }
-        Optional<User> target = ctx.user(ruri.getUser());
         if (target.isEmpty()) {
             if (directory != null) {
                 // not a user of this box: a user of this domain at another box, or a global extension
@@ -238,6 +242,10 @@ final class SipService implements SipListener {
         Optional<User> target = ctx.user(ruri.getUser());
         if (target.isEmpty()) {
             in.reply(Response.NOT_FOUND, "no user " + ruri.getUser() + " (asked by " + in.box + ")");
+            return;
+        }
+        if (ruri.getParameter(Proxy.REDIRECT_PARAM) != null && Request.INVITE.equals(in.method())) {
+            redirects.redirect(in, target.get());
             return;
         }
         deliver(in, target.get());

@@ -90,7 +90,8 @@ class FederationLabIT {
                     + "sip: { listen: [ \"udp:" + p[2] + ":5060\" ] }\n"
                     + "admin: { listen: \"127.0.0.1:8080\" }\n"
                     + "overlay: { listen: \"" + p[2] + ":6084\", sip-listen: \"" + p[2] + ":5061\""
-                    + (s.equals("a") ? "" : ", bootstrap: [ \"10.77.0.1:6084\" ]") + " }\n");
+                    + (s.equals("a") ? ", redirect: [ \"" + domain("c") + "\" ]" : ", bootstrap: [ \"10.77.0.1:6084\" ]")
+                    + " }\n");
             Cli.Run add = Cli.peerline("user", "add", p[0], "--password", p[0] + "-secret", "--extension", p[1],
                     "--config", config(s).toString());
             assertEquals(0, add.status(), add.err());
@@ -220,8 +221,10 @@ class FederationLabIT {
                     continue;
                 }
                 String[] callee = PLAN.get(to);
-                exchange(from, to, callee[0], domain(to), "uac-call.xml", "uas-call.xml");
-                exchange(from, to, callee[1], domain(from), "uac-call.xml", "uas-call.xml");
+                if (!(from.equals("a") && to.equals("c"))) { // site A redirects calls to site C: see below
+                    exchange(from, to, callee[0], domain(to), "uac-call.xml", "uas-call.xml");
+                    exchange(from, to, callee[1], domain(from), "uac-call.xml", "uas-call.xml");
+                }
                 exchange(from, to, callee[0], domain(to), "uac-message.xml", "uas-message.xml");
             }
         }
@@ -256,9 +259,54 @@ class FederationLabIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aCancelCrossesSites() throws Exception {
-        exchange("a", "c", "carol", domain("c"), "uac-cancel.xml", "uas-cancel.xml");
+        exchange("b", "c", "carol", domain("c"), "uac-cancel.xml", "uas-cancel.xml");
+    }
+
+    @Test
+    @Order(3)
+    void redirectModeSendsThePhoneToTheServingBox() throws Exception {
+        // site A redirects calls to site C's domain: alice's box answers 302 with carol's box, and her phone calls
+        // that box directly with the ticket it gave; site A's box is out of the call
+        Path inf = Sipp.credentials(dir, "alice.csv", "alice", "alice-secret");
+        Sipp.Result r = Sipp.runIn(ns("a"), dir, "uac-redirected.xml", 20, "-inf", inf.toString(), "-s", "carol",
+                "-key", "domain", domain("c"), "-auth_uri", "carol@" + domain("c"), "-i", "10.77.0.1", "-m", "1",
+                "-trace_logs", "10.77.0.1:5060");
+        assertEquals(0, r.exit(), "alice's call to carol is redirected:\n" + r.output() + "\n" + tail("a"));
+        String contact = null;
+        try (var logs = Files.list(dir)) {
+            for (Path l : logs.filter(p -> p.getFileName().toString().matches("uac-redirected.*_logs\\.log")).toList()) {
+                var m = java.util.regex.Pattern.compile("redirected to (?:Contact: *)?<?sip:([^@]+)@([^;>]+)(;[^>\\s]*)?").matcher(
+                        Files.readString(l));
+                if (m.find()) {
+                    contact = m.group(1) + "@" + m.group(2) + (m.group(3) == null ? "" : m.group(3));
+                }
+            }
+        }
+        assertTrue(contact != null && contact.startsWith("carol@10.77.0.3:5060;pl-rd="), "the 302 names carol at her box"
+                + " with a ticket: " + contact);
+        String hostPortParams = contact.substring(contact.indexOf('@') + 1);
+        Path calls = Files.createDirectories(dir.resolve("redirected"));
+        try (Sipp.Running phone = Sipp.startIn(ns("c"), dir, "uas-call.xml", "-i", "10.77.0.3", "-p",
+                String.valueOf(PHONE_PORT), "-t", "u1", "-m", "1")) {
+            // the phone follows the redirect: to the Contact's box, Request-URI with the ticket, no credentials there
+            Sipp.Result followed = Sipp.runIn(ns("a"), calls, "uac-call.xml", 30, "-inf", inf.toString(), "-s", "carol",
+                    "-key", "domain", hostPortParams, "-i", "10.77.0.1", "-d", "200", "-m", "1", "10.77.0.3:5060");
+            assertEquals(0, followed.exit(), "the redirected call:\n" + followed.output() + "\n" + tail("c"));
+            assertEquals(0, phone.await(20).exit(), "carol's phone answered");
+        }
+        assertTrue(Files.readString(log("c")).contains("INVITE sip:carol@10.77.0.3:5060;pl-rd="),
+                "site C's box took the call from alice's phone itself");
+        assertTrue(java.util.regex.Pattern.compile("INVITE sip:carol@10\\.77\\.0\\.3:5060;pl-rd=\\S+ from udp:10\\.77\\.0\\.1:\\d+ "
+                + "call-id=\\S+ -> 200").matcher(Files.readString(log("c"))).find(), "without a challenge:\n" + tail("c"));
+        // a forged ticket is worth nothing: the phone is challenged as a stranger
+        Sipp.Result forged = Sipp.runIn(ns("a"), calls, "uac-unavailable.xml", 20, "-inf", inf.toString(), "-s", "carol",
+                "-key", "domain", "10.77.0.3:5060;pl-rd=9999999999.AAAAAAAAAAAAAAAA", "-auth_uri", "carol@10.77.0.3",
+                "-i", "10.77.0.1", "-m", "1", "10.77.0.3:5060");
+        assertTrue(java.util.regex.Pattern.compile("pl-rd=9999999999\\.AAAAAAAAAAAAAAAA from udp:10\\.77\\.0\\.1:\\d+ "
+                + "call-id=\\S+ -> 407").matcher(Files.readString(log("c"))).find(), "a forged ticket is challenged:\n"
+                + tail("c") + "\n" + forged.output());
     }
 
     /** A call from alice to bob must get 480 within 2 s; returns how long the caller's whole exchange took. */
@@ -277,7 +325,7 @@ class FederationLabIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aKilledBoxFailsItsCallersFastAndIsReachedAgainAfterARestart() throws Exception {
         // the box's machine drops off the network: nothing answers, not even a TCP reset
         sh("ip", "-n", ns("b"), "link", "set", "eth0", "down");
@@ -289,7 +337,7 @@ class FederationLabIT {
         assertTrue(b.waitFor(10, TimeUnit.SECONDS), "box b is gone");
         callToUnreachableBob("box b is killed");
 
-        exchange("a", "c", "carol", domain("c"), "uac-call.xml", "uas-call.xml"); // the others keep working
+        exchange("c", "a", "alice", domain("a"), "uac-call.xml", "uas-call.xml"); // the others keep working
         exchange("c", "a", "1001", domain("c"), "uac-call.xml", "uas-call.xml");
 
         start("b");
