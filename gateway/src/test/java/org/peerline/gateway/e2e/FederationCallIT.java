@@ -233,4 +233,42 @@ class FederationCallIT {
             assertEquals(403, request(s, "INVITE", "sip:carol@site-c.example"), "box B relays nothing for other domains");
         }
     }
+
+    @Test
+    void twoSitesClaimingOneExtensionIsAVisibleConflictNotAGuess() throws Exception {
+        OverlayCa ca = OverlayCa.generate("calls.test");
+        for (String site : List.of("site-a", "site-b", "site-c")) {
+            ca.issue(site, List.of(site + ".example"), Duration.ofDays(1)).save(dir.resolve(site).resolve("overlay/node"));
+        }
+        int overlayA = GatewayFixture.freePort();
+        int sipA = GatewayFixture.freePort();
+        Peerline a = start(config("site-a", sipA, GatewayFixture.freePort(), overlayA, null));
+        Peerline b = start(config("site-b", GatewayFixture.freePort(), GatewayFixture.freePort(), GatewayFixture.freePort(),
+                overlayA));
+        Peerline c = start(config("site-c", GatewayFixture.freePort(), GatewayFixture.freePort(), GatewayFixture.freePort(),
+                overlayA));
+        a.provisioning().users().add(new NewUser("alice", "alice-secret", "1001", "Alice"));
+        b.provisioning().users().add(new NewUser("bert", "bert-secret", "7777", "Bert"));
+        c.provisioning().users().add(new NewUser("cleo", "cleo-secret", "7777", "Cleo"));
+        within(Duration.ofSeconds(30), "both claims on 7777 are in the overlay", () -> {
+            try {
+                return a.overlay().overlay().lookupExtension("7777").get(5, TimeUnit.SECONDS).size() == 2;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        try (DigestClient phone = new DigestClient(sipA, "site-a.example")) {
+            assertEquals(485, phone.request("INVITE", "sip:7777@site-a.example", "alice", "alice-secret"),
+                    "a call to an extension two sites claim");
+            String answer = phone.last;
+            assertTrue(answer.contains("sip:bert@site-b.example") && answer.contains("sip:cleo@site-c.example"),
+                    "485 Ambiguous names both claimants as Contacts:\n" + answer);
+        }
+        var status = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + a.admin().address().getPort() + "/api/overlay/status")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(status.contains("\"extensionConflicts\":{\"7777\":[\"sip:bert@site-b.example\",\"sip:cleo@site-c.example\"]}"),
+                "site A's status shows the conflict: " + status);
+        assertTrue(status.contains("\"peers\":[{\"nodeId\""), "and the peers it has links to: " + status);
+    }
 }
