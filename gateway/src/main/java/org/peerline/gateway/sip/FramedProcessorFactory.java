@@ -75,6 +75,13 @@ public final class FramedProcessorFactory implements MessageProcessorFactory {
             super(ip, stack, port);
             nioHandler = new ReusingNioHandler(stack, this);
         }
+
+        @Override
+        public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel client)
+                throws IOException {
+            client.socket().setTcpNoDelay(true);
+            return super.createMessageChannel(processor, client);
+        }
     }
 
     private static final class Processor extends NioTcpMessageProcessor {
@@ -86,6 +93,7 @@ public final class FramedProcessorFactory implements MessageProcessorFactory {
         @Override
         public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel client)
                 throws IOException {
+            client.socket().setTcpNoDelay(true);
             NioTcpMessageChannel channel = nioHandler.getMessageChannel(client);
             if (channel == null) {
                 channel = new FramedTcpChannel(processor, client);

@@ -38,6 +38,7 @@ final class ReusingNioHandler extends NIOHandler {
             }
             ch = processor.connect(new InetSocketAddress(address, port), processor.getIpAddress(),
                     SipEdge.CONNECT_TIMEOUT_MILLIS);
+            ch.socket().setTcpNoDelay(true);
             putSocket(key, ch);
             return ch;
         }
