@@ -112,11 +112,12 @@ t0=$(date +%s.%N)
 sipp -sf "$SIPP_DIR/register-noauth.xml" -inf "$TMP/register.csv" -key domain site-2.example -i 127.0.0.1 \
     -p "$UAS_PORT" -t u1 -r 500 -m "$USERS" -nostdin -timeout 120s -timeout_error \
     "127.0.0.1:$(sip_port 2)" >"$TMP/register.log" 2>&1 || die "registering $USERS users failed: $(tail -20 "$TMP/register.log")"
-# wait until site B's box has published every AOR
+# wait until site B's box has published every AOR and no store is still on its way
 for _ in $(seq 1 300); do
-    published=$(peerline overlay status --json --config "$TMP/box2/peerline.yaml" 2>/dev/null \
-        | grep -o '"publishedAors" *: *[0-9]*' | grep -o '[0-9]*$' || true)
-    [[ ${published:-0} -ge $USERS ]] && break
+    status=$(peerline overlay status --json --config "$TMP/box2/peerline.yaml" 2>/dev/null || true)
+    published=$(grep -o '"publishedAors" *: *[0-9]*' <<<"$status" | grep -o '[0-9]*$' || true)
+    storing=$(grep -o '"publishing" *: *[0-9]*' <<<"$status" | grep -o '[0-9]*$' || true)
+    [[ ${published:-0} -ge $USERS && ${storing:-1} -eq 0 ]] && break
     sleep 1
 done
 t1=$(date +%s.%N)

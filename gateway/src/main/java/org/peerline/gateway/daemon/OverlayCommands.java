@@ -94,8 +94,8 @@ final class OverlayCommands {
             out.printf("uptime    %s%n", duration(s.path("uptimeSeconds").asLong()));
             out.printf("ring      %s of the ring, %d resources stored%n", share(s.path("ringShare")),
                     s.path("resources").asLong());
-            out.printf("users     %d AORs registered here and published, %d extensions claimed%n",
-                    s.path("publishedAors").asLong(), s.path("extensions").asLong());
+            out.printf("users     %d AORs registered here and published (%d stores under way), %d extensions claimed%n",
+                    s.path("publishedAors").asLong(), s.path("publishing").asLong(), s.path("extensions").asLong());
             s.path("extensionConflicts").fields().forEachRemaining(e -> out.printf(
                     "CONFLICT  extension %s is claimed by %s%n", e.getKey(), e.getValue()));
             out.printf("peers     %d predecessors, %d successors, %d links, %d members known%n",

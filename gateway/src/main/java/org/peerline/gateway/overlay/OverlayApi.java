@@ -109,6 +109,7 @@ public final class OverlayApi {
         m.put("successors", count(s.routes(), "successor "));
         m.put("members", service.overlay().members().size());
         m.put("publishedAors", publisher == null ? 0 : publisher.published().size());
+        m.put("publishing", publisher == null ? 0 : publisher.storing());
         m.put("extensions", extensions == null ? 0 : extensions.claimed().size());
         m.put("extensionConflicts", extensions == null ? Map.of() : extensions.conflicts());
         List<Map<String, Object>> peers = new ArrayList<>();

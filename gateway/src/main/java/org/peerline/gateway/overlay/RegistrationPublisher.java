@@ -27,6 +27,7 @@ public final class RegistrationPublisher implements BindingTable.Listener {
     private final String boxUri;
     private final Duration lifetime;
     private final Set<String> published = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger storing = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean joined;
 
     /**
@@ -65,6 +66,11 @@ public final class RegistrationPublisher implements BindingTable.Listener {
         LOG.info("overlay: publishing {} registered AORs as {}", published.size(), boxUri);
     }
 
+    /** Stores of newly registered AORs still on their way into the overlay (not yet found by lookups). */
+    public int storing() {
+        return storing.get();
+    }
+
     /** AORs this box has published (and keeps refreshed). */
     public Set<String> published() {
         return Set.copyOf(published);
@@ -74,7 +80,9 @@ public final class RegistrationPublisher implements BindingTable.Listener {
         if (!published.add(aor)) {
             return; // published already; the overlay peer keeps it fresh
         }
+        storing.incrementAndGet();
         overlay.publish(aor, boxUri, lifetime).whenComplete((v, e) -> {
+            storing.decrementAndGet();
             if (e != null) {
                 published.remove(aor); // the next change of its bindings tries again
                 LOG.warn("overlay: cannot publish {}: {}", aor, e.getMessage());
