@@ -68,14 +68,6 @@ class FederationCallIT {
         assertEquals(0, r.exit(), "REGISTER " + user + " failed:\n" + r.output());
     }
 
-    private static void within(Duration limit, String what, java.util.function.BooleanSupplier done) throws Exception {
-        long end = System.nanoTime() + limit.toNanos();
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < end, what + " within " + limit.toSeconds() + " s");
-            Thread.sleep(200);
-        }
-    }
-
     @Test
     void aPhoneAtSiteACallsAndMessagesSiteBByNameAndExtension() throws Exception {
         OverlayCa ca = OverlayCa.generate("calls.test");
@@ -93,7 +85,7 @@ class FederationCallIT {
 
         int bobPhone = GatewayFixture.freePort();
         register(dir, "bob", "bob-secret", "site-b.example", sipB, bobPhone);
-        within(Duration.ofSeconds(30), "site A finds bob and extension 2002 in the overlay", () -> {
+        Wait.within(Duration.ofSeconds(30), "site A finds bob and extension 2002 in the overlay", () -> {
             try {
                 return !a.overlay().overlay().lookup("sip:bob@site-b.example").get(5, TimeUnit.SECONDS).isEmpty()
                         && !a.overlay().overlay().lookupExtension("2002").get(5, TimeUnit.SECONDS).isEmpty();
@@ -159,6 +151,21 @@ class FederationCallIT {
         return socket;
     }
 
+    /** Asserts that a TLS client with {@code who}'s credentials gets no SIP answer from the socket at {@code port}. */
+    private static void assertRefused(org.peerline.overlay.security.Credentials who, java.security.cert.X509Certificate trust,
+                                      int port, String what) throws Exception {
+        try (javax.net.ssl.SSLSocket s = tlsClient(who, trust, port)) {
+            int code;
+            try {
+                s.startHandshake();
+                code = request(s, "INVITE", "sip:bob@site-b.example");
+            } catch (java.io.IOException refused) {
+                code = -1;
+            }
+            assertTrue(code < 0, what + " got an answer " + code);
+        }
+    }
+
     /** Sends one request over {@code socket} and returns the first final status line's code, reading past 100. */
     private static int request(javax.net.ssl.SSLSocket socket, String method, String ruri) throws Exception {
         String msg = method + " " + ruri + " SIP/2.0\r\n"
@@ -206,26 +213,8 @@ class FederationCallIT {
                 "nothing published for bob (the rogue box could not store, and bob is not registered)");
 
         // its TLS client certificate is from another CA: box B refuses the handshake, so no request gets in
-        try (javax.net.ssl.SSLSocket s = tlsClient(rogue, ca.certificate(), tlsB)) {
-            int code = -2;
-            try {
-                s.startHandshake();
-                code = request(s, "INVITE", "sip:bob@site-b.example");
-            } catch (java.io.IOException refused) {
-                code = -1;
-            }
-            assertTrue(code < 0, "a box with a certificate from another CA got an answer " + code);
-        }
-        try (javax.net.ssl.SSLSocket s = tlsClient(null, ca.certificate(), tlsB)) {
-            int code;
-            try {
-                s.startHandshake();
-                code = request(s, "INVITE", "sip:bob@site-b.example");
-            } catch (java.io.IOException refused) {
-                code = -1;
-            }
-            assertTrue(code < 0, "a client without a certificate got an answer " + code);
-        }
+        assertRefused(rogue, ca.certificate(), tlsB, "a box with a certificate from another CA");
+        assertRefused(null, ca.certificate(), tlsB, "a client without a certificate");
         // a member of the federation is heard, for box B's own users only
         try (javax.net.ssl.SSLSocket s = tlsClient(member, ca.certificate(), tlsB)) {
             s.startHandshake();
@@ -250,7 +239,7 @@ class FederationCallIT {
         a.provisioning().users().add(new NewUser("alice", "alice-secret", "1001", "Alice"));
         b.provisioning().users().add(new NewUser("bert", "bert-secret", "7777", "Bert"));
         c.provisioning().users().add(new NewUser("cleo", "cleo-secret", "7777", "Cleo"));
-        within(Duration.ofSeconds(30), "both claims on 7777 are in the overlay", () -> {
+        Wait.within(Duration.ofSeconds(30), "both claims on 7777 are in the overlay", () -> {
             try {
                 return a.overlay().overlay().lookupExtension("7777").get(5, TimeUnit.SECONDS).size() == 2;
             } catch (Exception e) {

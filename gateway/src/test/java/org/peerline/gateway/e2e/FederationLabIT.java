@@ -226,6 +226,7 @@ class FederationLabIT {
                     exchange(from, to, callee[1], domain(from), "uac-call.xml", "uas-call.xml");
                 }
                 exchange(from, to, callee[0], domain(to), "uac-message.xml", "uas-message.xml");
+                exchange(from, to, callee[1], domain(from), "uac-message.xml", "uas-message.xml");
             }
         }
     }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,14 +53,6 @@ class OverlayPublishIT {
         return p;
     }
 
-    private static void within(Duration limit, String what, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < end, what + " within " + limit.toSeconds() + " s");
-            Thread.sleep(200);
-        }
-    }
-
     private static List<Overlay.Registration> lookup(Peerline box, String aor) {
         try {
             return box.overlay().overlay().lookup(aor).get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -96,7 +87,7 @@ class OverlayPublishIT {
         String boxB = "sip:127.0.0.1:" + b.sip().federationPort() + ";transport=tls";
         DigestClient phone = new DigestClient(sipB, "site-b.example");
         assertEquals(200, phone.request("REGISTER", "sip:site-b.example", "alice", "alice-secret"));
-        within(Duration.ofSeconds(10), "site A finds alice at site B's box", () -> lookup(a, aor).equals(
+        Wait.within(Duration.ofSeconds(10), "site A finds alice at site B's box", () -> lookup(a, aor).equals(
                 List.of(new Overlay.Registration(b.overlay().overlay().nodeId(), boxB))));
         long first = storedAt(a, "alice@site-b.example");
         assertTrue(first > 0, "site A holds a copy of the record (two boxes: each holds everything)");
@@ -105,7 +96,7 @@ class OverlayPublishIT {
         running.remove(b);
         Thread.sleep(50); // a newer storage time after the restart
         Peerline b2 = start(cfgB);
-        within(Duration.ofSeconds(15), "site B republishes alice from its restored bindings",
+        Wait.within(Duration.ofSeconds(15), "site B republishes alice from its restored bindings",
                 () -> {
                     try {
                         return storedAt(a, "alice@site-b.example") > first;
@@ -118,6 +109,6 @@ class OverlayPublishIT {
         phone.expires = 0; // the same phone (same Contact) unregisters
         assertEquals(200, phone.request("REGISTER", "sip:site-b.example", "alice", "alice-secret"));
         phone.close();
-        within(Duration.ofSeconds(10), "the unregistered AOR is withdrawn", () -> lookup(a, aor).isEmpty());
+        Wait.within(Duration.ofSeconds(10), "the unregistered AOR is withdrawn", () -> lookup(a, aor).isEmpty());
     }
 }

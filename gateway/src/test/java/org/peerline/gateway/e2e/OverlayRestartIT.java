@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,14 +57,6 @@ class OverlayRestartIT {
         running.remove(site).close();
     }
 
-    private static void within(Duration limit, String what, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + limit.toNanos();
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < end, what + " within " + limit.toSeconds() + " s");
-            Thread.sleep(200);
-        }
-    }
-
     private boolean sees(String site, String other) {
         return running.get(site).overlay().overlay().members().contains(running.get(other).overlay().overlay().nodeId());
     }
@@ -89,18 +80,18 @@ class OverlayRestartIT {
         start("site-a", null);
         start("site-b", "site-a");
         start("site-c", "site-a");
-        within(Duration.ofSeconds(20), "the three boxes see each other",
+        Wait.within(Duration.ofSeconds(20), "the three boxes see each other",
                 () -> sees("site-a", "site-b") && sees("site-a", "site-c") && sees("site-b", "site-c"));
-        within(Duration.ofSeconds(10), "site A remembers B and C",
+        Wait.within(Duration.ofSeconds(10), "site A remembers B and C",
                 () -> remembered("site-a").containsAll(List.of("127.0.0.1:" + overlayPort.get("site-b"),
                         "127.0.0.1:" + overlayPort.get("site-c"))));
-        within(Duration.ofSeconds(10), "site B remembers C",
+        Wait.within(Duration.ofSeconds(10), "site B remembers C",
                 () -> remembered("site-b").contains("127.0.0.1:" + overlayPort.get("site-c")));
 
         // the first box restarts: with no bootstrap of its own, it must rejoin B and C, not start a second overlay
         stopBox("site-a");
         start("site-a", null);
-        within(Duration.ofSeconds(20), "the restarted first box is back in the same overlay",
+        Wait.within(Duration.ofSeconds(20), "the restarted first box is back in the same overlay",
                 () -> sees("site-b", "site-a") && sees("site-a", "site-c"));
         assertEquals("joined", running.get("site-a").overlay().state());
 
@@ -108,7 +99,7 @@ class OverlayRestartIT {
         stopBox("site-a");
         stopBox("site-b");
         start("site-b", "site-a");
-        within(Duration.ofSeconds(20), "B rejoined through the remembered C", () -> sees("site-b", "site-c")
+        Wait.within(Duration.ofSeconds(20), "B rejoined through the remembered C", () -> sees("site-b", "site-c")
                 && sees("site-c", "site-b"));
     }
 }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.Locale;
 import org.peerline.overlay.api.NodeId;
 import org.peerline.overlay.message.DecodeException;
 import org.peerline.overlay.message.StorageBodies;
@@ -62,8 +61,9 @@ public final class GlobalExtension {
             if (kind != KIND) {
                 return others.check(resource, name, kind, value, signer, domains);
             }
-            if (value.model() != StorageBodies.DataModel.DICTIONARY || !Arrays.equals(value.key(), signer.toBytes())) {
-                return "the dictionary key must be the signer's Node-ID";
+            String keyed = SipRegistration.keyedBySigner(value, signer);
+            if (keyed != null) {
+                return keyed;
             }
             if (name == null || !name.startsWith("extension:")) {
                 return "a PEERLINE-EXTENSION store must name its extension";
@@ -80,12 +80,7 @@ public final class GlobalExtension {
             } catch (DecodeException e) {
                 return "the value is not an AOR: " + e.getMessage();
             }
-            int at = aor.lastIndexOf('@');
-            String domain = at < 0 ? "" : aor.substring(at + 1).toLowerCase(Locale.ROOT);
-            if (!domains.contains(domain)) {
-                return "the signer's certificate does not name " + domain + " (it names " + domains + ")";
-            }
-            return null;
+            return SipRegistration.domainNamed(aor, domains);
         };
     }
 }

@@ -100,8 +100,9 @@ public final class SipRegistration {
             if (kind != KIND) {
                 return others.check(resource, name, kind, value, signer, domains);
             }
-            if (value.model() != StorageBodies.DataModel.DICTIONARY || !Arrays.equals(value.key(), signer.toBytes())) {
-                return "the dictionary key must be the signer's Node-ID";
+            String keyed = keyedBySigner(value, signer);
+            if (keyed != null) {
+                return keyed;
             }
             if (name == null) {
                 return "a SIP-REGISTRATION store must name its AOR";
@@ -109,12 +110,25 @@ public final class SipRegistration {
             if (!Arrays.equals(resourceId(name), resource)) {
                 return "the AOR does not hash to the Resource-ID";
             }
-            int at = name.lastIndexOf('@');
-            String domain = at < 0 ? "" : name.substring(at + 1).toLowerCase(Locale.ROOT);
-            if (!domains.contains(domain)) {
-                return "the signer's certificate does not name " + domain + " (it names " + domains + ")";
-            }
-            return null;
+            return domainNamed(name, domains);
         };
+    }
+
+    /** Null if {@code value} is a dictionary entry keyed by {@code signer}'s Node-ID, else why not. */
+    static String keyedBySigner(StorageBodies.Value value, NodeId signer) {
+        if (value.model() != StorageBodies.DataModel.DICTIONARY || !Arrays.equals(value.key(), signer.toBytes())) {
+            return "the dictionary key must be the signer's Node-ID";
+        }
+        return null;
+    }
+
+    /** Null if the domain of {@code aor} is one of the signer's certificate {@code domains}, else why not. */
+    static String domainNamed(String aor, java.util.List<String> domains) {
+        int at = aor.lastIndexOf('@');
+        String domain = at < 0 ? "" : aor.substring(at + 1).toLowerCase(Locale.ROOT);
+        if (!domains.contains(domain)) {
+            return "the signer's certificate does not name " + domain + " (it names " + domains + ")";
+        }
+        return null;
     }
 }

@@ -1,0 +1,54 @@
+package org.peerline.overlay.usage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.message.StorageBodies;
+import org.peerline.overlay.node.AccessControl;
+
+/** DOMAIN-NODE-MATCH for both Peerline kinds: who may write a SIP-REGISTRATION or claim an extension. */
+class AccessPolicyTest {
+    private static final NodeId BOX_B = NodeId.parse("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
+    private static final NodeId BOX_C = NodeId.parse("0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c");
+    private static final List<String> B_DOMAINS = List.of("site-b.example");
+    private static final AccessControl POLICY = SipRegistration.policy(GlobalExtension.policy(
+            (resource, name, kind, value, signer, domains) -> "unknown kind " + kind));
+
+    private static String claim(String extension, StorageBodies.Value value, NodeId signer) {
+        return POLICY.check(GlobalExtension.resourceId(extension), GlobalExtension.resourceName(extension),
+                GlobalExtension.KIND, value, signer, B_DOMAINS);
+    }
+
+    @Test
+    void aBoxClaimsExtensionsForItsOwnDomainsOnly() {
+        assertNull(claim("2002", GlobalExtension.entry(BOX_B, "sip:bob@site-b.example"), BOX_B));
+        assertTrue(claim("2002", GlobalExtension.entry(BOX_B, "sip:carol@site-c.example"), BOX_B)
+                .contains("does not name site-c.example"));
+        assertEquals("the dictionary key must be the signer's Node-ID",
+                claim("2002", GlobalExtension.entry(BOX_C, "sip:bob@site-b.example"), BOX_B),
+                "box B cannot write (or erase) box C's claim");
+        assertNull(claim("2002", GlobalExtension.entry(BOX_B, "").deleted(), BOX_B), "a box withdraws its own claim");
+        assertTrue(POLICY.check(GlobalExtension.resourceId("2003"), GlobalExtension.resourceName("2002"),
+                GlobalExtension.KIND, GlobalExtension.entry(BOX_B, "sip:bob@site-b.example"), BOX_B, B_DOMAINS)
+                .contains("does not hash"), "the name must be the resource's");
+        assertTrue(POLICY.check(GlobalExtension.resourceId("2002"), null, GlobalExtension.KIND,
+                GlobalExtension.entry(BOX_B, "sip:bob@site-b.example"), BOX_B, B_DOMAINS).contains("must name"));
+    }
+
+    @Test
+    void aBoxPublishesRegistrationsOfItsOwnDomainsOnly() {
+        String aor = "sip:bob@site-b.example";
+        assertNull(POLICY.check(SipRegistration.resourceId(aor), SipRegistration.resourceName(aor), SipRegistration.KIND,
+                SipRegistration.entry(BOX_B, "sip:192.0.2.2:5061;transport=tls"), BOX_B, B_DOMAINS));
+        String other = "sip:carol@site-c.example";
+        assertTrue(POLICY.check(SipRegistration.resourceId(other), SipRegistration.resourceName(other),
+                SipRegistration.KIND, SipRegistration.entry(BOX_B, "sip:192.0.2.2:5061;transport=tls"), BOX_B, B_DOMAINS)
+                .contains("does not name site-c.example"));
+        assertEquals("unknown kind 7", POLICY.check(new byte[16], "x", 7, SipRegistration.entry(BOX_B, "x"), BOX_B,
+                B_DOMAINS), "other kinds go to the next policy");
+    }
+}
