@@ -1,0 +1,137 @@
+package org.peerline.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * One side of a relayed call: the relay's RTP and RTCP sockets that one phone (or the other site's relay)
+ * sends to and receives from. Symmetric RTP: the relay sends to the address the phone's packets come from
+ * (latched from the first ones, which gets through NATs), and accepts packets only from the IP address the
+ * call's signalling came from, so no third party can take the media over by sending first. Until the phone
+ * has sent anything, packets for it go to the address its SDP gave.
+ */
+public final class Leg {
+    private final RelayCall call;
+    private final int rtpPort;
+    private final RtpCounter counter;
+    Channel rtp;
+    Channel rtcp;
+    Leg other;
+    private volatile InetAddress signalled;
+    private volatile InetSocketAddress sdpRtp;
+    private volatile InetSocketAddress sdpRtcp;
+    private InetSocketAddress latchedRtp;
+    private InetSocketAddress latchedRtcp;
+    private long rejected;
+    private long undeliverable;
+
+    Leg(RelayCall call, int rtpPort, int clockRate) {
+        this.call = call;
+        this.rtpPort = rtpPort;
+        this.counter = new RtpCounter(clockRate);
+    }
+
+    /** The relay's RTP port on this side (SDP's m= port); RTCP is the next one. */
+    public int rtpPort() {
+        return rtpPort;
+    }
+
+    public int rtcpPort() {
+        return rtpPort + 1;
+    }
+
+    /**
+     * What the signalling says of this side: the IP address its SIP came from (the only source accepted) and
+     * where its SDP asks media to go ({@code rtcp} null: RTP port + 1; {@code rtcp} equal to {@code rtp}:
+     * rtcp-mux).
+     */
+    public void expect(InetAddress signallingSource, InetSocketAddress sdpRtp, InetSocketAddress sdpRtcp) {
+        this.signalled = signallingSource;
+        this.sdpRtp = sdpRtp;
+        this.sdpRtcp = sdpRtcp != null ? sdpRtcp
+                : new InetSocketAddress(sdpRtp.getAddress(), sdpRtp.getPort() + 1);
+    }
+
+    /** What this side's phone sent into the relay. */
+    public RtpCounter.Stats stats() {
+        return counter.snapshot(rejected);
+    }
+
+    /** Packets from this side that had nowhere to go (the other side had neither latched nor signalled). */
+    public long undeliverable() {
+        return undeliverable;
+    }
+
+    /** Where the relay sends this side's RTP now: the latched source, else the SDP address; null if neither. */
+    public InetSocketAddress rtpDestination() {
+        return latchedRtp != null ? latchedRtp : sdpRtp;
+    }
+
+    private InetSocketAddress rtcpDestination() {
+        return latchedRtcp != null ? latchedRtcp : sdpRtcp;
+    }
+
+    /** The inbound handler of one of this leg's sockets: admit, latch, count, forward to the other side. */
+    final class Inbound extends ChannelInboundHandlerAdapter {
+        private final boolean isRtp;
+
+        Inbound(boolean isRtp) {
+            this.isRtp = isRtp;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof DatagramPacket packet)) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                return;
+            }
+            InetSocketAddress from = packet.sender();
+            InetAddress allowed = signalled;
+            if (allowed == null || !allowed.equals(from.getAddress())) {
+                rejected++;
+                packet.release();
+                return;
+            }
+            ByteBuf data = packet.content();
+            boolean rtcpMuxed = isRtp && isRtcp(data);
+            if (isRtp && !rtcpMuxed) {
+                if (!from.equals(latchedRtp)) {
+                    latchedRtp = from; // first packet, or the phone's NAT mapping moved
+                }
+            } else if (!from.equals(latchedRtcp)) {
+                latchedRtcp = from;
+            }
+            long now = System.nanoTime();
+            counter.count(data, isRtp && !rtcpMuxed, now);
+            call.touched(now);
+            Leg to = other;
+            InetSocketAddress dest = isRtp && !rtcpMuxed ? to.rtpDestination() : to.rtcpDestination();
+            Channel out = isRtp ? to.rtp : to.rtcp;
+            if (dest == null || out == null) {
+                undeliverable++;
+                packet.release();
+                return;
+            }
+            out.writeAndFlush(new DatagramPacket(data, dest), out.voidPromise());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // an ICMP port unreachable from a phone that went away: the idle timeout ends the call
+        }
+    }
+
+    /** RTCP multiplexed on the RTP port (RFC 5761): payload types 192-223 in the second byte. */
+    private static boolean isRtcp(ByteBuf b) {
+        if (b.readableBytes() < 2) {
+            return false;
+        }
+        int pt = b.getUnsignedByte(b.readerIndex() + 1);
+        return pt >= 192 && pt <= 223;
+    }
+}

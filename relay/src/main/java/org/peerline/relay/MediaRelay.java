@@ -1,0 +1,166 @@
+package org.peerline.relay;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The box's media relay: a pool of UDP ports from which each relayed call gets two legs (an RTP/RTCP pair for
+ * each side), and event loops that forward what one side sends to the other. On Linux it uses the native
+ * epoll transport. Calls end when closed or after {@link RelaySettings#idleTimeout()} without a packet; a
+ * call's ports go back to the pool either way.
+ *
+ * <p>Thread model: all four sockets of a call live on one event loop, so a packet is received, counted and
+ * forwarded on one thread without locks; calls are spread over the loops.
+ */
+public final class MediaRelay implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MediaRelay.class);
+    /** G.711's clock, for jitter in milliseconds until the SDP's rtpmap is wired in. */
+    static final int DEFAULT_CLOCK_RATE = 8000;
+
+    private final RelaySettings settings;
+    private final PortPool pool;
+    private final MultiThreadIoEventLoopGroup group;
+    private final Class<? extends DatagramChannel> channelType;
+    private final Map<String, RelayCall> calls = new ConcurrentHashMap<>();
+
+    private MediaRelay(RelaySettings settings, MultiThreadIoEventLoopGroup group,
+                       Class<? extends DatagramChannel> channelType) {
+        this.settings = settings;
+        this.pool = new PortPool(settings.portMin(), settings.portMax());
+        this.group = group;
+        this.channelType = channelType;
+    }
+
+    /** Starts the relay's event loops ({@code threads} of them) and its idle sweep. */
+    public static MediaRelay start(RelaySettings settings, int threads) {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
+        MediaRelay relay = new MediaRelay(settings, group, epoll ? EpollDatagramChannel.class : NioDatagramChannel.class);
+        group.next().scheduleAtFixedRate(relay::sweep, 1, 1, TimeUnit.SECONDS);
+        LOG.info("relay: {} ports {}-{} on {} ({} call legs), {} transport, idle timeout {} s", settings.address(),
+                settings.portMin(), settings.portMax(), settings.address(), settings.legCapacity(),
+                epoll ? "epoll" : "NIO", settings.idleTimeout().toSeconds());
+        return relay;
+    }
+
+    /**
+     * Opens a relayed call: two legs, four sockets bound on the relay's address.
+     *
+     * @throws IOException when the pool is exhausted or no free pair could be bound
+     */
+    public RelayCall open(String id) throws IOException {
+        EventLoop loop = group.next();
+        int portA = bindablePair();
+        int portB;
+        try {
+            portB = bindablePair();
+        } catch (IOException e) {
+            pool.give(portA);
+            throw e;
+        }
+        RelayCall call = new RelayCall(this, id, portA, portB, DEFAULT_CLOCK_RATE, System.nanoTime());
+        try {
+            call.a.rtp = bind(loop, portA, call.a.new Inbound(true));
+            call.a.rtcp = bind(loop, portA + 1, call.a.new Inbound(false));
+            call.b.rtp = bind(loop, portB, call.b.new Inbound(true));
+            call.b.rtcp = bind(loop, portB + 1, call.b.new Inbound(false));
+        } catch (IOException | RuntimeException e) {
+            closeChannels(call);
+            pool.give(portA);
+            pool.give(portB);
+            throw new IOException("relay: cannot bind the ports of call " + id + ": " + e.getMessage(), e);
+        }
+        calls.put(id + "#" + portA, call);
+        LOG.debug("relay: call {} opened, legs {} and {}", id, portA, portB);
+        return call;
+    }
+
+    /** A pair from the pool; the pool's ports may be busy with another program, which is skipped for now. */
+    private int bindablePair() throws IOException {
+        int p = pool.take();
+        if (p < 0) {
+            throw new IOException("relay: all " + settings.legCapacity() + " call legs are in use (relay.ports "
+                    + settings.portMin() + "-" + settings.portMax() + ")");
+        }
+        return p;
+    }
+
+    private Channel bind(EventLoop loop, int port, Leg.Inbound handler) throws IOException {
+        ChannelFuture f = new Bootstrap().group(loop).channel(channelType).option(ChannelOption.SO_REUSEADDR, false)
+                .handler(handler).bind(new InetSocketAddress(settings.address(), port)).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IOException("cannot bind udp " + settings.address() + ":" + port + ": " + f.cause().getMessage(),
+                    f.cause());
+        }
+        return f.channel();
+    }
+
+    void close(RelayCall call, String why) {
+        if (!call.markClosed()) {
+            return;
+        }
+        calls.remove(call.id() + "#" + call.a.rtpPort());
+        closeChannels(call);
+        pool.give(call.a.rtpPort());
+        pool.give(call.b.rtpPort());
+        LOG.debug("relay: call {} {}: A {} B {}", call.id(), why, call.a.stats(), call.b.stats());
+    }
+
+    private static void closeChannels(RelayCall call) {
+        for (Channel ch : new Channel[] {call.a.rtp, call.a.rtcp, call.b.rtp, call.b.rtcp}) {
+            if (ch != null) {
+                ch.close().awaitUninterruptibly();
+            }
+        }
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        long limit = settings.idleTimeout().toNanos();
+        for (RelayCall c : List.copyOf(calls.values())) {
+            if (c.idleNanos(now) > limit) {
+                group.execute(() -> close(c, "idle for " + settings.idleTimeout().toSeconds() + " s"));
+            }
+        }
+    }
+
+    /** The calls being relayed now. */
+    public List<RelayCall> calls() {
+        return List.copyOf(calls.values());
+    }
+
+    /** UDP ports held by open calls (four per call). */
+    public int portsInUse() {
+        return pool.inUse() * 2;
+    }
+
+    public RelaySettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        calls().forEach(c -> close(c, "relay stopped"));
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}
