@@ -79,6 +79,8 @@ public final class Leg {
     /** The inbound handler of one of this leg's sockets: admit, latch, count, forward to the other side. */
     final class Inbound extends ChannelInboundHandlerAdapter {
         private final boolean isRtp;
+        /** The socket written to since the last flush: flushed once per burst of reads (one sendmmsg). */
+        private Channel unflushed;
 
         Inbound(boolean isRtp) {
             this.isRtp = isRtp;
@@ -117,7 +119,19 @@ public final class Leg {
                 packet.release();
                 return;
             }
-            out.writeAndFlush(new DatagramPacket(data, dest), out.voidPromise());
+            out.write(new DatagramPacket(data, dest), out.voidPromise());
+            if (unflushed != null && unflushed != out) {
+                unflushed.flush();
+            }
+            unflushed = out;
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (unflushed != null) {
+                unflushed.flush();
+                unflushed = null;
+            }
         }
 
         @Override
