@@ -73,8 +73,9 @@ public final class ConfigLoader {
         PeerlineConfig.Admin admin = admin(top.section("admin"), d.admin());
         PeerlineConfig.Log log = log(top.section("log"), d.log());
         PeerlineConfig.Overlay overlay = overlay(top.section("overlay"), data);
+        org.peerline.relay.RelaySettings relay = relay(top.section("relay"));
         top.finish();
-        return new PeerlineConfig(site, data, sip, admin, log, overlay, file);
+        return new PeerlineConfig(site, data, sip, admin, log, overlay, relay, file);
     }
 
     private static SipSettings sip(Optional<YamlSection> section, SipSettings d, String domain) throws ConfigException {
@@ -197,6 +198,36 @@ public final class ConfigLoader {
                 redirect);
     }
 
+    private static org.peerline.relay.RelaySettings relay(Optional<YamlSection> section) throws ConfigException {
+        if (section.isEmpty()) {
+            return null;
+        }
+        YamlSection s = section.get();
+        String address = s.parsed("address", null, v -> {
+            if (isWildcard(v) || !v.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+                throw new IllegalArgumentException("expected the IP address phones send media to (it goes into SDP),"
+                        + " got \"" + v + "\"");
+            }
+            return v;
+        });
+        if (address == null) {
+            throw s.error("'relay.address' is required: the IP address phones send media to");
+        }
+        String ports = s.string("ports", "30000-30999");
+        Duration idle = s.duration("idle-timeout", Duration.ofSeconds(60));
+        s.finish();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)-(\\d+)").matcher(ports);
+        if (!m.matches()) {
+            throw s.error("'relay.ports' must be a range like 30000-30999, got \"" + ports + "\"");
+        }
+        try {
+            return new org.peerline.relay.RelaySettings(address, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                    idle);
+        } catch (IllegalArgumentException e) {
+            throw s.error("'relay': " + e.getMessage());
+        }
+    }
+
     private static boolean isWildcard(String host) {
         return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0");
     }
@@ -240,7 +271,7 @@ public final class ConfigLoader {
     }
 
     private static PeerlineConfig withSource(PeerlineConfig c, Path file) {
-        return new PeerlineConfig(c.site(), c.data(), c.sip(), c.admin(), c.log(), c.overlay(), file);
+        return new PeerlineConfig(c.site(), c.data(), c.sip(), c.admin(), c.log(), c.overlay(), c.relay(), file);
     }
 
     private static Node compose(Path file, String text) throws ConfigException {

@@ -23,6 +23,7 @@ import org.peerline.gateway.overlay.RegistrationPublisher;
 import org.peerline.gateway.sip.ListenAddress;
 import org.peerline.gateway.sip.SipEdge;
 import org.peerline.overlay.api.PeerAddress;
+import org.peerline.relay.MediaRelay;
 import org.peerline.overlay.security.Credentials;
 import org.peerline.overlay.security.OverlayCa;
 import org.peerline.provisioning.api.AdminServer;
@@ -43,11 +44,13 @@ public final class Peerline implements AutoCloseable {
     private final AdminServer admin;
     private final Provisioning provisioning;
     private final OverlayService overlay;
+    private final MediaRelay relay;
     private final RegistrationPublisher publisher;
 
     private Peerline(List<AutoCloseable> parts, SipEdge sip, AdminServer admin, Provisioning provisioning,
-                     OverlayService overlay, RegistrationPublisher publisher) {
+                     OverlayService overlay, RegistrationPublisher publisher, MediaRelay relay) {
         this.parts = parts;
+        this.relay = relay;
         this.overlay = overlay;
         this.publisher = publisher;
         this.sip = sip;
@@ -77,6 +80,12 @@ public final class Peerline implements AutoCloseable {
             }
             SipEdge sip = SipEdge.start(cfg.sip(), provisioning.users(), bindings, time, federation);
             started.add(0, sip);
+            MediaRelay relay = null;
+            if (cfg.relay() != null) {
+                relay = MediaRelay.start(cfg.relay(), 1);
+                started.add(0, relay);
+                sip.relayMedia(relay);
+            }
             AdminServer admin = AdminServer.start(new InetSocketAddress(cfg.admin().host(), cfg.admin().port()),
                     cfg.admin().token(), provisioning.users());
             started.add(0, admin);
@@ -114,7 +123,7 @@ public final class Peerline implements AutoCloseable {
             }
             OverlayApi.register(admin, overlay, publisher, extensions);
             ok = true;
-            return new Peerline(started, sip, admin, provisioning, overlay, publisher);
+            return new Peerline(started, sip, admin, provisioning, overlay, publisher, relay);
         } catch (SQLException e) {
             throw new IOException("cannot open the binding store in " + cfg.data() + ": " + e.getMessage(), e);
         } finally {
@@ -149,6 +158,11 @@ public final class Peerline implements AutoCloseable {
             out.add(m);
         }
         return out;
+    }
+
+    /** The box's media relay, or null when its configuration has no {@code relay:} section. */
+    public MediaRelay relay() {
+        return relay;
     }
 
     public SipEdge sip() {

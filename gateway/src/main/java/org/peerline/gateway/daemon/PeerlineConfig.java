@@ -12,7 +12,8 @@ import org.peerline.gateway.sip.SipSettings;
  * The daemon's whole configuration: one immutable tree, loaded once by {@link ConfigLoader}.
  * Every key and default is documented in {@code gateway/CONFIG.md}.
  */
-public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin, Log log, Overlay overlay, Path source) {
+public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin, Log log, Overlay overlay,
+                             org.peerline.relay.RelaySettings relay, Path source) {
 
     public PeerlineConfig {
         Objects.requireNonNull(site, "site");
@@ -54,7 +55,7 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
         }
     }
 
-    /** Root log level and, for debugging, the SIP stack's own level. */
+    /** Root log level and, for debugging, the SIP stack's own level. (The media relay: {@code RelaySettings}, null when off.) */
     public record Log(String level, String sipStackLevel) {
     }
 
@@ -73,6 +74,7 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
                         SipSettings.DEFAULT_TIMER_C),
                 new Admin("127.0.0.1", 8080, null),
                 new Log("info", "warn"),
+                null,
                 null,
                 null);
     }

@@ -23,6 +23,7 @@ import javax.sip.address.URI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ContactHeader;
+import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ProxyAuthorizationHeader;
 import javax.sip.header.RecordRouteHeader;
@@ -70,6 +71,10 @@ final class Proxy {
         ScheduledFuture<?> timerC;
         /** Why a box a branch went to failed, for the 480 the caller gets when no branch answered. */
         String boxFailure;
+        /** The request came from the caller's side of the dialog (for the relay: whose leg a body is from). */
+        boolean fromCaller = true;
+        /** The request opens a dialog (an initial INVITE): a final failure ends its relayed media. */
+        boolean initial;
 
         Context(Inbound in, String target) {
             this.in = in;
@@ -134,8 +139,12 @@ final class Proxy {
      */
     void forkToBoxes(Inbound in, String aor, List<Hop> boxes, boolean redirect) {
         Context c = new Context(in, aor);
+        c.initial = Request.INVITE.equals(in.method());
         if (in.transaction != null) {
             in.transaction.setApplicationData(c);
+        }
+        if (!redirect && !relayBody(in, in.request, true)) {
+            return;
         }
         synchronized (c) {
             for (Hop hop : boxes) {
@@ -180,8 +189,12 @@ final class Proxy {
     /** Forks an out-of-dialog request to the given contacts of a local user. */
     void fork(Inbound in, String aor, List<Binding> targets) {
         Context c = new Context(in, aor);
+        c.initial = Request.INVITE.equals(in.method());
         if (in.transaction != null) {
             in.transaction.setApplicationData(c);
+        }
+        if (!relayBody(in, in.request, true)) {
+            return;
         }
         synchronized (c) {
             for (Binding b : targets) {
@@ -239,6 +252,16 @@ final class Proxy {
         if (in.transaction != null) {
             in.transaction.setApplicationData(c);
         }
+        MediaSessions media = ctx.media;
+        if (media != null) {
+            c.fromCaller = media.fromCaller(callId(in.request), fromTag(in.request));
+            if (!relayBody(in, in.request, c.fromCaller)) {
+                return;
+            }
+            if (Request.BYE.equals(in.method())) {
+                media.close(callId(in.request)); // the call is over: its ports go back now
+            }
+        }
         synchronized (c) {
             try {
                 Request fwd = prepare(in, null);
@@ -253,6 +276,10 @@ final class Proxy {
 
     /** Forwards an ACK for a 2xx statelessly (it has no transaction of its own at a proxy). */
     void forwardAck(Inbound in) {
+        MediaSessions media = ctx.media;
+        if (media != null && !relayBody(in, in.request, media.fromCaller(callId(in.request), fromTag(in.request)))) {
+            return;
+        }
         try {
             Request fwd = prepare(in, null);
             Hop hop = nextHop(fwd);
@@ -306,6 +333,9 @@ final class Proxy {
         out.removeFirst(ViaHeader.NAME);
         int code = resp.getStatusCode();
         Context c = b.context;
+        if (code > 100 && code < 300 && !relayAnswer(c, resp, out)) {
+            return;
+        }
         synchronized (c) {
             b.answered = true;
             if (b.box && code == Response.SERVICE_UNAVAILABLE && resp.getHeader(ViaHeader.NAME) != null
@@ -415,17 +445,95 @@ final class Proxy {
             finish(c, Response.SERVER_INTERNAL_ERROR, "branch answered 503");
             return;
         }
+        endMedia(c, best.getStatusCode());
         c.in.send(best);
         TxLog.outcome(c.in.request, c.in.source(), best.getStatusCode(), "best of " + c.branches.size() + " branch(es)",
                 c.in.startNanos, ctx.time.nanos());
     }
 
-    private static void finish(Context c, int code, String detail) {
+    private void finish(Context c, int code, String detail) {
+        endMedia(c, code);
         c.finalSent = true;
         if (c.timerC != null) {
             c.timerC.cancel(false);
         }
         c.in.reply(code, detail);
+    }
+
+    /** A failed initial INVITE (or one cancelled, or out of Timer C) leaves no media behind. */
+    private void endMedia(Context c, int code) {
+        MediaSessions media = ctx.media;
+        if (media != null && c.initial && code >= 300) {
+            media.close(callId(c.in.request));
+        }
+    }
+
+    /**
+     * Points the SDP body of {@code msg} (sent by the caller's side if {@code fromCaller}) at the relay, when
+     * the box relays media. False after answering the request when its SDP cannot be relayed: 488 for a body
+     * that is not SDP, 503 when the relay has no ports left.
+     */
+    private boolean relayBody(Inbound in, Request msg, boolean fromCaller) {
+        MediaSessions media = ctx.media;
+        if (media == null || !isSdp(msg)) {
+            return true;
+        }
+        try {
+            String body = media.rewrite(callId(msg), fromTag(msg), fromCaller, in.sourceAddress,
+                    new String(msg.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
+            msg.setContent(body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    (ContentTypeHeader) msg.getHeader(ContentTypeHeader.NAME));
+            return true;
+        } catch (IllegalArgumentException e) {
+            if (!Request.ACK.equals(msg.getMethod())) {
+                in.refuse(Response.NOT_ACCEPTABLE_HERE, "Not Acceptable Here (SDP)", "SDP: " + e.getMessage());
+            }
+        } catch (java.io.IOException e) {
+            if (!Request.ACK.equals(msg.getMethod())) {
+                in.refuse(Response.SERVICE_UNAVAILABLE, "Media Relay Full", e.getMessage());
+            }
+        } catch (ParseException e) {
+            if (!Request.ACK.equals(msg.getMethod())) {
+                in.reply(Response.SERVER_INTERNAL_ERROR, "cannot set the relayed SDP: " + e.getMessage());
+            }
+        }
+        return false;
+    }
+
+    /** Points an answer's (or a provisional's) SDP at the relay; false if it had to be dropped. */
+    private boolean relayAnswer(Context c, Response received, Response out) {
+        MediaSessions media = ctx.media;
+        if (media == null || !isSdp(out)) {
+            return true;
+        }
+        java.net.InetAddress source = received instanceof SIPMessage m && m.getRemoteAddress() != null
+                ? m.getRemoteAddress() : null;
+        try {
+            String body = media.rewrite(callId(c.in.request), fromTag(c.in.request), !c.fromCaller, source,
+                    new String(out.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
+            out.setContent(body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    (ContentTypeHeader) out.getHeader(ContentTypeHeader.NAME));
+            return true;
+        } catch (IllegalArgumentException | java.io.IOException | ParseException e) {
+            TxLog.warn("{} call-id={}: the callee's SDP cannot be relayed ({}); its {} is not forwarded", c.in.method(),
+                    callId(c.in.request), e.getMessage(), received.getStatusCode());
+            return false;
+        }
+    }
+
+    private static boolean isSdp(javax.sip.message.Message m) {
+        ContentTypeHeader ct = (ContentTypeHeader) m.getHeader(ContentTypeHeader.NAME);
+        return ct != null && "application".equalsIgnoreCase(ct.getContentType())
+                && "sdp".equalsIgnoreCase(ct.getContentSubType()) && m.getRawContent() != null
+                && m.getRawContent().length > 0;
+    }
+
+    private static String callId(Request r) {
+        return ((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId();
+    }
+
+    private static String fromTag(Request r) {
+        return ((javax.sip.header.FromHeader) r.getHeader(javax.sip.header.FromHeader.NAME)).getTag();
     }
 
     /** RFC 3261 §16.7 step 6: 6xx wins, else the lowest class; 408 (local timeout) loses to any real answer. */

@@ -45,6 +45,8 @@ final class SipContext {
     final ServerHeader server;
     /** Who is at the other end of a federation TLS link; null when the box is in no federation. */
     volatile FederationPeers federation;
+    /** The media of proxied calls, through the box's relay; null when the box relays no media. */
+    volatile MediaSessions media;
     /** Where the federation's other users are; null until the box has joined one. */
     volatile Directory directory;
 

@@ -235,6 +235,11 @@ public final class SipEdge implements AutoCloseable {
         ctx.directory = directory;
     }
 
+    /** From now on, the media of every call this box proxies goes through {@code relay}. */
+    public void relayMedia(org.peerline.relay.MediaRelay relay) {
+        ctx.media = new MediaSessions(relay);
+    }
+
     private static Properties stackProperties(boolean tls) {
         Properties p = new Properties();
         if (tls) {

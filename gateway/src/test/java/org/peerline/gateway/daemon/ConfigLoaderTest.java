@@ -125,4 +125,20 @@ class ConfigLoaderTest {
         assertTrue(e.getMessage().contains("not valid YAML"), e.getMessage());
         assertTrue(e.line() > 0);
     }
+
+    @Test
+    void relaySection() throws Exception {
+        assertEquals(null, ConfigLoader.parse(FILE, "site: { name: a }\n").relay(), "no relay unless configured");
+        var r = ConfigLoader.parse(FILE, "relay: { address: 192.0.2.10, ports: 40000-40999, idle-timeout: 2m }\n").relay();
+        assertEquals("192.0.2.10", r.address());
+        assertEquals(40000, r.portMin());
+        assertEquals(40999, r.portMax());
+        assertEquals(120, r.idleTimeout().toSeconds());
+        assertEquals(30000, ConfigLoader.parse(FILE, "relay: { address: 192.0.2.10 }\n").relay().portMin());
+        assertTrue(fails("relay: { ports: 30000-30999 }\n").getMessage().contains("'relay.address' is required"));
+        assertTrue(fails("relay: { address: 0.0.0.0 }\n").getMessage().contains("IP address phones send media to"));
+        assertTrue(fails("relay: { address: 192.0.2.10, ports: 30001-30999 }\n").getMessage().contains("must be even"));
+        assertTrue(fails("relay: { address: 192.0.2.10, ports: lots }\n").getMessage().contains("a range like"));
+        assertTrue(fails("relay: { address: 192.0.2.10, port: 1 }\n").getMessage().contains("port"));
+    }
 }

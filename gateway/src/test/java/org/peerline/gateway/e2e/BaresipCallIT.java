@@ -71,7 +71,39 @@ class BaresipCallIT {
                 "the box forwarded alice's credentials to bob:\n" + invite);
     }
 
+    /**
+     * With a {@code relay:} section the media goes through the box: each phone's SDP points at the relay, the
+     * relay counts packets from both, and after the call no port is left held.
+     */
+    @Test
+    void twoSoftphonesTalkThroughTheBoxsRelay() throws Exception {
+        gw.close();
+        gw = GatewayFixture.start(java.nio.file.Files.createDirectories(dir.resolve("relayed")), null,
+                "relay: { address: \"127.0.0.1\", ports: \"43000-43099\", idle-timeout: 30s }\n");
+        org.peerline.relay.MediaRelay relay = gw.peerline.relay();
+        long[] seen = new long[2];
+        call("udp", () -> {
+            var calls = relay.calls();
+            assertEquals(1, calls.size(), "one relayed stream: audio");
+            seen[0] = calls.get(0).a().stats().packets();
+            seen[1] = calls.get(0).b().stats().packets();
+        });
+        assertTrue(seen[0] > 100 && seen[1] > 100, "the relay forwarded both ways: from alice " + seen[0]
+                + ", from bob " + seen[1]);
+        assertTrue(alice.output().contains("127.0.0.1:4300") || alice.output().contains("m=audio 430"),
+                "alice was told to send to the relay:\n" + alice.output());
+        long end = System.currentTimeMillis() + 5000;
+        while (relay.portsInUse() > 0 && System.currentTimeMillis() < end) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, relay.portsInUse(), "the BYE gave the relay's ports back");
+    }
+
     private void call(String bobTransport) throws Exception {
+        call(bobTransport, () -> { });
+    }
+
+    private void call(String bobTransport, Runnable duringCall) throws Exception {
         String domain = GatewayFixture.DOMAIN;
         bob = Baresip.start(dir, "bob", "bob-secret", domain, bobTransport, gw.sipPort, phonePort(), 41040, BOB_HZ);
         assertTrue(bob.awaitOutput("bob@" + domain + ": {0/" + bobTransport.toUpperCase(java.util.Locale.ROOT)
@@ -86,6 +118,7 @@ class BaresipCallIT {
         while ((alice.heardSeconds() < 3 || bob.heardSeconds() < 3) && System.currentTimeMillis() < end) {
             Thread.sleep(200);
         }
+        duringCall.run();
         assertTrue(bob.stop(10_000), "bob did not hang up and exit");
         assertTrue(alice.awaitOutput("terminated", 5_000) || alice.output().contains("closed"),
                 "alice did not see bob's BYE:\n" + alice.output());

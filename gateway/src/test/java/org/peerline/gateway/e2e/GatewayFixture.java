@@ -30,13 +30,19 @@ final class GatewayFixture implements AutoCloseable {
 
     /** Writes a config for {@code dir}, starts the gateway, and adds users alice (2001) and bob (2002). */
     static GatewayFixture start(Path dir, String extraSip) throws Exception {
+        return start(dir, extraSip, "");
+    }
+
+    /** As above, with {@code extraTop} (whole top-level sections, e.g. {@code relay:}) added to the config. */
+    static GatewayFixture start(Path dir, String extraSip, String extraTop) throws Exception {
         int port = freePort();
         Path cfgFile = dir.resolve("peerline.yaml");
         String yaml = "site: { name: site-a, domain: " + DOMAIN + " }\n"
                 + "data: " + dir.resolve("data") + "\n"
                 + "sip:\n  listen: [ \"udp:127.0.0.1:" + port + "\", \"tcp:127.0.0.1:" + port + "\" ]\n"
                 + (extraSip == null ? "" : extraSip)
-                + "admin: { listen: \"127.0.0.1:0\" }\n";
+                + "admin: { listen: \"127.0.0.1:0\" }\n"
+                + extraTop;
         java.nio.file.Files.writeString(cfgFile, yaml);
         PeerlineConfig cfg = ConfigLoader.load(cfgFile);
         GatewayFixture f = new GatewayFixture(port, cfg.data(), cfgFile, cfg);

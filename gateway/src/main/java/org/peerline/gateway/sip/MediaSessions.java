@@ -1,0 +1,99 @@
+package org.peerline.gateway.sip;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.peerline.relay.Leg;
+import org.peerline.relay.MediaRelay;
+import org.peerline.relay.RelayCall;
+import org.peerline.relay.Sdp;
+
+/**
+ * The media of the calls this box proxies, through its relay: for each dialog (by Call-ID) one relayed stream
+ * per m= line, leg A facing the caller's side and leg B the callee's. Every SDP body the proxy forwards passes
+ * here: the sender's leg learns where the sender wants media (and from which IP its signalling came, the only
+ * source it accepts), and the body leaves pointing at the other leg. Which side sent a body is told by tags,
+ * not addresses (both phones may sit behind one NAT): requests whose From tag is the caller's come from side
+ * A, responses to them from side B, and the other way round.
+ */
+final class MediaSessions {
+    private final MediaRelay relay;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+    private static final class Session {
+        final String callerTag;
+        final List<RelayCall> streams = new ArrayList<>();
+
+        Session(String callerTag) {
+            this.callerTag = callerTag;
+        }
+    }
+
+    MediaSessions(MediaRelay relay) {
+        this.relay = relay;
+    }
+
+    /** True if a request with From tag {@code fromTag} in dialog {@code callId} comes from the caller's side. */
+    boolean fromCaller(String callId, String fromTag) {
+        Session s = sessions.get(callId);
+        return s == null || s.callerTag == null || s.callerTag.equals(fromTag);
+    }
+
+    /**
+     * The SDP body that leaves the box for {@code body} sent by one side of dialog {@code callId}; opens the
+     * dialog's relayed streams on its first offer ({@code callerTag}: the initial INVITE's From tag).
+     *
+     * @param fromCaller  the body comes from the caller's side
+     * @param source      the IP the body's SIP message came from
+     * @throws IllegalArgumentException when the body is not valid SDP
+     * @throws IOException when the relay has no ports left
+     */
+    String rewrite(String callId, String callerTag, boolean fromCaller, InetAddress source, String body)
+            throws IOException {
+        Sdp sdp = Sdp.parse(body);
+        Session s = sessions.computeIfAbsent(callId, k -> new Session(callerTag));
+        List<Integer> ports = new ArrayList<>();
+        synchronized (s) {
+            for (int i = 0; i < sdp.media().size(); i++) {
+                if (i == s.streams.size()) {
+                    s.streams.add(relay.open(callId + "/" + i)); // a new m= line in this offer
+                }
+                if (s.streams.get(i).closed()) {
+                    s.streams.set(i, relay.open(callId + "/" + i)); // idle too long (a long hold): anew
+                }
+                RelayCall stream = s.streams.get(i);
+                Sdp.Media m = sdp.media().get(i);
+                Leg from = fromCaller ? stream.a() : stream.b();
+                Leg to = fromCaller ? stream.b() : stream.a();
+                if (m.active()) {
+                    from.expect(source, resolved(m.rtp()), resolved(m.rtcp()));
+                }
+                ports.add(to.rtpPort());
+            }
+        }
+        return sdp.rewrite(relay.settings().address(), ports);
+    }
+
+    private static InetSocketAddress resolved(InetSocketAddress a) {
+        return a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a;
+    }
+
+    /** Ends the dialog's media: its streams' ports go back to the relay. */
+    void close(String callId) {
+        Session s = sessions.remove(callId);
+        if (s != null) {
+            synchronized (s) {
+                s.streams.forEach(RelayCall::close);
+            }
+        }
+    }
+
+    /** Dialogs with relayed media now. */
+    int dialogs() {
+        return sessions.size();
+    }
+}
