@@ -200,26 +200,40 @@ public final class OverlayPeer implements Overlay {
         }).thenApply(a -> null);
     }
 
-    /** The entries of a dictionary kind whose values are sip_registration_uri (both Peerline kinds are). */
+    /**
+     * The entries of a dictionary kind whose values are sip_registration_uri (both Peerline kinds are). A box
+     * that holds the resource itself, as responsible peer or replica (in a federation of up to three boxes,
+     * every box holds everything), answers from its storage at once: a lookup must not wait for a responsible
+     * peer that has just died to time out. Otherwise the overlay is asked (Fetch).
+     */
     private CompletableFuture<List<Registration>> lookup(byte[] rid, String name, long kind) {
-        return onLoop(() -> node.fetch(rid, name, List.of(new StorageBodies.Specifier(
-                kind, 0, StorageBodies.DataModel.DICTIONARY, List.of(), List.of())))).thenApply(f -> {
-                    List<Registration> out = new ArrayList<>();
-                    for (var kd : f.kinds()) {
-                        for (var sd : kd.values()) {
-                            if (!sd.value().exists()) {
-                                continue;
-                            }
-                            try {
-                                out.add(new Registration(NodeId.of(sd.value().key(), 0),
-                                        SipRegistration.uriOf(sd.value().data())));
-                            } catch (DecodeException | IllegalArgumentException e) {
-                                // a value this box cannot read: not a registration it can use
-                            }
-                        }
-                    }
-                    return out;
-                });
+        return onLoop(() -> {
+            List<StorageBodies.StoredData> held = node.localValues(rid, kind);
+            if (!held.isEmpty()) {
+                return CompletableFuture.completedFuture(registrations(held));
+            }
+            return node.fetch(rid, name, List.of(new StorageBodies.Specifier(kind, 0,
+                    StorageBodies.DataModel.DICTIONARY, List.of(), List.of()))).thenApply(f -> {
+                        List<StorageBodies.StoredData> values = new ArrayList<>();
+                        f.kinds().forEach(kd -> values.addAll(kd.values()));
+                        return registrations(values);
+                    });
+        });
+    }
+
+    private static List<Registration> registrations(List<StorageBodies.StoredData> values) {
+        List<Registration> out = new ArrayList<>();
+        for (var sd : values) {
+            if (!sd.value().exists()) {
+                continue;
+            }
+            try {
+                out.add(new Registration(NodeId.of(sd.value().key(), 0), SipRegistration.uriOf(sd.value().data())));
+            } catch (DecodeException | IllegalArgumentException e) {
+                // a value this box cannot read: not a registration it can use
+            }
+        }
+        return out;
     }
 
     @Override

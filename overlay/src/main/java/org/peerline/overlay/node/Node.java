@@ -593,6 +593,20 @@ public final class Node implements Transport.Listener, Topology.Host {
     public record Held(byte[] resource, String name, long kind, StorageBodies.StoredData data, boolean responsible) {
     }
 
+    /**
+     * The unexpired values of {@code kind} this node holds for {@code resource}, as responsible peer or replica
+     * (deleted values included); empty if it holds none. They were checked when stored.
+     */
+    public List<StorageBodies.StoredData> localValues(byte[] resource, long kind) {
+        List<StorageBodies.StoredData> out = new ArrayList<>();
+        for (KindData kd : storage.all(resource, scheduler.now())) {
+            if (kd.kind() == kind) {
+                out.addAll(kd.values());
+            }
+        }
+        return out;
+    }
+
     /** Every unexpired value stored here, resource by resource. */
     public List<Held> held() {
         long now = scheduler.now();
