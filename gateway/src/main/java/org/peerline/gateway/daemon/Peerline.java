@@ -103,6 +103,7 @@ public final class Peerline implements AutoCloseable {
                 publisher = new RegistrationPublisher(overlay.overlay(), o.sipUri() != null ? o.sipUri() : boxUri(cfg, sip.federationPort()),
                         o.recordLifetime());
                 bindings.addListener(publisher);
+                started.add(0, publisher);
                 extensions = new ExtensionPublisher(overlay.overlay(), provisioning.users(),
                         cfg.site().domain(), o.recordLifetime());
                 started.add(0, extensions);

@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.peerline.gateway.routing.Binding;
 import org.peerline.gateway.routing.BindingTable;
 import org.peerline.overlay.api.Overlay;
@@ -18,20 +21,37 @@ import org.slf4j.LoggerFactory;
  * the overlay nothing. After a restart, {@link #publishAll} republishes the bindings restored from disk.
  *
  * <p>A record is stored only once the box has joined the overlay; changes before that are picked up by the
- * {@code publishAll} that follows the join. Thread-safe: the binding table calls it from SIP threads.
+ * {@code publishAll} that follows the join. At most {@link #MAX_IN_FLIGHT} stores are under way at once (a
+ * burst of registrations, or a restart republishing thousands, waits its turn instead of timing out in the
+ * overlay); a store that fails is tried again after a few seconds for as long as the AOR stays registered,
+ * rather than leaving the user unreachable until the phone next re-registers. Thread-safe: the binding table
+ * calls it from SIP threads.
  */
-public final class RegistrationPublisher implements BindingTable.Listener {
+public final class RegistrationPublisher implements BindingTable.Listener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrationPublisher.class);
+    /** Stores under way at once. */
+    static final int MAX_IN_FLIGHT = 64;
+    /** A failed store is tried again after this many seconds, plus up to as many again at random. */
+    static final int RETRY_SECONDS = 5;
 
     private final Overlay overlay;
     private final String boxUri;
     private final Duration lifetime;
+    /** AORs with a live binding: the ones that should be in the overlay. */
+    private final Set<String> wanted = ConcurrentHashMap.newKeySet();
+    /** AORs stored (or being stored) and kept fresh by the overlay peer. */
     private final Set<String> published = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicInteger storing = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>();
+    private int inFlight;
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "overlay-publish-retry");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean joined;
 
     /**
-     * @param boxUri   where other boxes send this box's users' requests, e.g. {@code sip:192.0.2.10:5060;transport=tcp}
+     * @param boxUri   where other boxes send this box's users' requests, e.g. {@code sip:192.0.2.10:5061;transport=tls}
      * @param lifetime how long a record outlives this box if it dies (refreshed at half of it while the box runs)
      */
     public RegistrationPublisher(Overlay overlay, String boxUri, Duration lifetime) {
@@ -42,6 +62,11 @@ public final class RegistrationPublisher implements BindingTable.Listener {
 
     @Override
     public void changed(String aor, List<Binding> bindings) {
+        if (!bindings.isEmpty()) {
+            wanted.add(aor);
+        } else {
+            wanted.remove(aor);
+        }
         if (!joined) {
             return;
         }
@@ -61,14 +86,15 @@ public final class RegistrationPublisher implements BindingTable.Listener {
 
     /** The box has joined the overlay: publish every AOR that has a live binding now. */
     public void publishAll(List<Binding> live) {
+        live.stream().map(Binding::aor).forEach(wanted::add);
         joined = true;
         live.stream().map(Binding::aor).distinct().forEach(this::publish);
         LOG.info("overlay: publishing {} registered AORs as {}", published.size(), boxUri);
     }
 
-    /** Stores of newly registered AORs still on their way into the overlay (not yet found by lookups). */
-    public int storing() {
-        return storing.get();
+    /** Stores of registered AORs not yet in the overlay: under way, waiting their turn, or to be tried again. */
+    public synchronized int storing() {
+        return inFlight + queue.size();
     }
 
     /** AORs this box has published (and keeps refreshed). */
@@ -78,17 +104,60 @@ public final class RegistrationPublisher implements BindingTable.Listener {
 
     private void publish(String aor) {
         if (!published.add(aor)) {
-            return; // published already; the overlay peer keeps it fresh
+            return; // published already (or on its way); the overlay peer keeps it fresh
         }
-        storing.incrementAndGet();
-        overlay.publish(aor, boxUri, lifetime).whenComplete((v, e) -> {
-            storing.decrementAndGet();
-            if (e != null) {
-                published.remove(aor); // the next change of its bindings tries again
-                LOG.warn("overlay: cannot publish {}: {}", aor, e.getMessage());
-            } else {
-                LOG.debug("overlay: published {} -> {}", aor, boxUri);
+        synchronized (this) {
+            queue.add(aor);
+        }
+        next();
+    }
+
+    /** Starts queued stores while fewer than MAX_IN_FLIGHT are under way. */
+    private void next() {
+        while (true) {
+            String aor;
+            synchronized (this) {
+                if (inFlight >= MAX_IN_FLIGHT || queue.isEmpty()) {
+                    return;
+                }
+                aor = queue.poll();
+                inFlight++;
             }
-        });
+            if (!wanted.contains(aor)) {
+                published.remove(aor); // unregistered while it waited
+                done();
+                continue;
+            }
+            overlay.publish(aor, boxUri, lifetime).whenComplete((v, e) -> {
+                if (e != null) {
+                    published.remove(aor);
+                    long delay = RETRY_SECONDS * 1000L + java.util.concurrent.ThreadLocalRandom.current()
+                            .nextLong(RETRY_SECONDS * 1000L);
+                    LOG.warn("overlay: cannot publish {}: {}; trying again in {} s", aor, e.getMessage(), delay / 1000);
+                    try {
+                        retries.schedule(() -> {
+                            if (wanted.contains(aor)) {
+                                publish(aor);
+                            }
+                        }, delay, TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                        // the box is stopping
+                    }
+                } else {
+                    LOG.debug("overlay: published {} -> {}", aor, boxUri);
+                }
+                done();
+                next();
+            });
+        }
+    }
+
+    private synchronized void done() {
+        inFlight--;
+    }
+
+    @Override
+    public void close() {
+        retries.shutdownNow();
     }
 }
