@@ -90,6 +90,8 @@ public final class Peerline implements AutoCloseable {
                     cfg.admin().token(), provisioning.users());
             started.add(0, admin);
             admin.addJsonGet("/api/registrations", () -> registrations(bindings, time));
+            MediaRelay r = relay;
+            admin.addJsonGet("/api/relay", () -> relayed(r));
             OverlayService overlay = null;
             RegistrationPublisher publisher = null;
             ExtensionPublisher extensions = null;
@@ -143,6 +145,43 @@ public final class Peerline implements AutoCloseable {
         String host = tls.host().equals("0.0.0.0") || tls.host().equals("::") ? cfg.overlay().listen().host()
                 : tls.host();
         return "sip:" + (host.contains(":") ? "[" + host + "]" : host) + ":" + boundPort + ";transport=tls";
+    }
+
+    /**
+     * The media relay's streams now, for the admin API ({@code GET /api/relay}): per stream its call, and per leg
+     * the relay's port, where it sends and what the phone sent (packets, bytes, loss, jitter, rejected).
+     */
+    private static Map<String, Object> relayed(MediaRelay relay) {
+        if (relay == null) {
+            throw new java.util.NoSuchElementException("this box relays no media (its configuration has no 'relay:' section)");
+        }
+        List<Map<String, Object>> streams = new ArrayList<>();
+        for (org.peerline.relay.RelayCall c : relay.calls()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("stream", c.id());
+            m.put("caller", leg(c.a()));
+            m.put("callee", leg(c.b()));
+            streams.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("address", relay.settings().address());
+        out.put("portsInUse", relay.portsInUse());
+        out.put("streams", streams);
+        return out;
+    }
+
+    private static Map<String, Object> leg(org.peerline.relay.Leg leg) {
+        var s = leg.stats();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("port", leg.rtpPort());
+        var to = leg.rtpDestination();
+        m.put("sendsTo", to == null ? null : to.getHostString() + ":" + to.getPort());
+        m.put("packets", s.packets());
+        m.put("bytes", s.bytes());
+        m.put("lost", s.lost());
+        m.put("jitterMillis", Math.round(s.jitterMillis() * 100) / 100.0);
+        m.put("rejected", s.rejected());
+        return m;
     }
 
     private static List<Map<String, Object>> registrations(BindingTable bindings, TimeSource time) {

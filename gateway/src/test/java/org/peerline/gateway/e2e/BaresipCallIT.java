@@ -82,12 +82,22 @@ class BaresipCallIT {
                 "relay: { address: \"127.0.0.1\", ports: \"43000-43099\", idle-timeout: 30s }\n");
         org.peerline.relay.MediaRelay relay = gw.peerline.relay();
         long[] seen = new long[2];
+        String[] api = new String[1];
         call("udp", () -> {
             var calls = relay.calls();
             assertEquals(1, calls.size(), "one relayed stream: audio");
             seen[0] = calls.get(0).a().stats().packets();
             seen[1] = calls.get(0).b().stats().packets();
+            try {
+                api[0] = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + gw.peerline.admin().address().getPort() + "/api/relay"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.io.IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
         });
+        assertTrue(api[0].contains("\"portsInUse\":4") && api[0].contains("\"caller\":{\"port\":430")
+                && api[0].contains("\"jitterMillis\""), "the admin API shows the stream and its counters: " + api[0]);
         assertTrue(seen[0] > 100 && seen[1] > 100, "the relay forwarded both ways: from alice " + seen[0]
                 + ", from bob " + seen[1]);
         assertTrue(alice.output().contains("127.0.0.1:4300") || alice.output().contains("m=audio 430"),
