@@ -14,6 +14,8 @@ final class RtpCounter {
     private long bytes;
     private long rtpPackets;
     private boolean started;
+    /** Arrival of the first RTP packet: arrivals are counted from it, since nanoTime * clock rate overflows. */
+    private long firstArrivalNanos;
     private int baseSeq;
     private int maxSeq;
     private long cycles;
@@ -39,6 +41,7 @@ final class RtpCounter {
         rtpPackets++;
         if (!started) {
             started = true;
+            firstArrivalNanos = arrivalNanos;
             baseSeq = seq;
             maxSeq = seq;
         } else {
@@ -50,7 +53,7 @@ final class RtpCounter {
                 maxSeq = seq;
             }
         }
-        long arrival = arrivalNanos * clockRate / 1_000_000_000L;
+        long arrival = (arrivalNanos - firstArrivalNanos) * clockRate / 1_000_000_000L;
         long transit = arrival - timestamp;
         if (haveTransit) {
             long d = Math.abs(transit - lastTransit);

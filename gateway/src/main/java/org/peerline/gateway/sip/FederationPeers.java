@@ -22,11 +22,9 @@ final class FederationPeers {
         }
     }
 
-    private final NodeId self;
     private final SipEdge.Federation settings;
 
-    FederationPeers(Credentials own, SipEdge.Federation settings) {
-        this.self = own.nodeId();
+    FederationPeers(SipEdge.Federation settings) {
         this.settings = settings;
     }
 
@@ -50,9 +48,5 @@ final class FederationPeers {
         } catch (RuntimeException e) {
             return null; // a CA certificate or one that names no node: not a box
         }
-    }
-
-    NodeId self() {
-        return self;
     }
 }

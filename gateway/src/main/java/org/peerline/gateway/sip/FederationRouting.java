@@ -37,15 +37,17 @@ final class FederationRouting {
     /** Routes {@code in} to the box serving {@code aor}, or answers 404 when no box does. */
     void route(Inbound in, String aor, Directory directory) {
         Proxy.Pending pending = new Proxy.Pending(in);
-        lookup(directory.boxesFor(aor)).whenComplete((uris, e) -> ctx.timers.execute(() -> {
-            if (!pending.resolve()) {
-                return;
+        lookup(directory.boxesFor(aor)).whenComplete((uris, e) -> ctx.outbound.execute(() -> {
+            synchronized (pending) { // a CANCEL waits until the request has its proxy context
+                if (!pending.resolve()) {
+                    return;
+                }
+                if (e != null) {
+                    in.reply(Response.TEMPORARILY_UNAVAILABLE, "overlay lookup of " + aor + " failed: " + reason(e));
+                    return;
+                }
+                forward(in, aor, uris);
             }
-            if (e != null) {
-                in.reply(Response.TEMPORARILY_UNAVAILABLE, "overlay lookup of " + aor + " failed: " + reason(e));
-                return;
-            }
-            forward(in, aor, uris);
         }));
     }
 
@@ -59,7 +61,7 @@ final class FederationRouting {
             return;
         }
         Proxy.Pending pending = new Proxy.Pending(in);
-        lookup(directory.extension(user)).whenComplete((aors, e) -> ctx.timers.execute(() -> {
+        lookup(directory.extension(user)).whenComplete((aors, e) -> ctx.outbound.execute(() -> {
             if (e != null) {
                 if (pending.resolve()) {
                     in.reply(Response.TEMPORARILY_UNAVAILABLE, "overlay lookup of extension " + user + " failed: " + reason(e));
@@ -79,15 +81,18 @@ final class FederationRouting {
                 return;
             }
             String target = aors.get(0);
-            lookup(directory.boxesFor(target)).whenComplete((uris, e2) -> ctx.timers.execute(() -> {
-                if (!pending.resolve()) {
-                    return;
+            lookup(directory.boxesFor(target)).whenComplete((uris, e2) -> ctx.outbound.execute(() -> {
+                synchronized (pending) {
+                    if (!pending.resolve()) {
+                        return;
+                    }
+                    if (e2 != null) {
+                        in.reply(Response.TEMPORARILY_UNAVAILABLE, "overlay lookup of " + target + " failed: "
+                                + reason(e2));
+                        return;
+                    }
+                    forward(in, target, uris);
                 }
-                if (e2 != null) {
-                    in.reply(Response.TEMPORARILY_UNAVAILABLE, "overlay lookup of " + target + " failed: " + reason(e2));
-                    return;
-                }
-                forward(in, target, uris);
             }));
         }));
     }

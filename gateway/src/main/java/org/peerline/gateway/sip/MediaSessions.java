@@ -92,8 +92,15 @@ final class MediaSessions {
         }
     }
 
-    /** Dialogs with relayed media now. */
-    int dialogs() {
-        return sessions.size();
+    /**
+     * Forgets dialogs whose every stream the relay closed for idleness (a call whose BYE never came this way), so
+     * the table does not grow with them. Housekeeping, once a minute.
+     */
+    void prune() {
+        sessions.entrySet().removeIf(e -> {
+            synchronized (e.getValue()) {
+                return e.getValue().streams.stream().allMatch(RelayCall::closed);
+            }
+        });
     }
 }

@@ -125,11 +125,19 @@ final class Proxy {
             return !cancelled;
         }
 
-        synchronized void cancel() {
-            if (!resolved && !cancelled) {
+        /**
+         * Cancels the request if its lookup is still running; false if the lookup is done, the request then
+         * having its proxy context (resolving and forwarding hold this monitor, so there is no moment between).
+         */
+        synchronized boolean cancel() {
+            if (resolved) {
+                return false;
+            }
+            if (!cancelled) {
                 cancelled = true;
                 in.reply(Response.REQUEST_TERMINATED, "cancelled by caller during the overlay lookup");
             }
+            return true;
         }
     }
 
@@ -297,8 +305,10 @@ final class Proxy {
     /** Cancels the pending branches of the INVITE a CANCEL matched, and answers that INVITE with 487. */
     void cancel(Object inviteContext) {
         if (inviteContext instanceof Pending p) {
-            p.cancel();
-            return;
+            if (p.cancel() || p.in.transaction == null) {
+                return;
+            }
+            inviteContext = p.in.transaction.getApplicationData(); // forwarded meanwhile: cancel its branches
         }
         if (!(inviteContext instanceof Context c)) {
             return;
@@ -338,7 +348,7 @@ final class Proxy {
         }
         synchronized (c) {
             b.answered = true;
-            if (b.box && code == Response.SERVICE_UNAVAILABLE && resp.getHeader(ViaHeader.NAME) != null
+            if (b.box && code == Response.SERVICE_UNAVAILABLE
                     && !(resp instanceof SIPMessage m && m.getRemoteAddress() != null)) {
                 // the stack's own 503 for a connection that failed: the box is down
                 c.boxFailure = "cannot connect to the box at " + b.hop + " (" + resp.getReasonPhrase() + ")";

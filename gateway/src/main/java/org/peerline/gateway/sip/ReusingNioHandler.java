@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The stack's connection table, with its outgoing connections kept. In JAIN-SIP 1.3.0-91 a connection the
@@ -19,18 +18,21 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ReusingNioHandler extends NIOHandler {
     private final NioTcpMessageProcessor processor;
-    /** One lock per destination, so that two requests racing to a new destination open one connection. */
-    private final ConcurrentHashMap<String, Object> connecting = new ConcurrentHashMap<>();
+    /** Locks by destination (striped, so the table stays bounded): two requests racing to one open one connection. */
+    private final Object[] connecting = new Object[64];
 
     ReusingNioHandler(SIPTransactionStack stack, NioTcpMessageProcessor processor) {
         super(stack, processor);
         this.processor = processor;
+        for (int i = 0; i < connecting.length; i++) {
+            connecting[i] = new Object();
+        }
     }
 
     @Override
     public SocketChannel createOrReuseSocket(InetAddress address, int port) throws IOException {
         String key = makeKey(address, port);
-        Object lock = connecting.computeIfAbsent(key, k -> new Object());
+        Object lock = connecting[Math.floorMod(key.hashCode(), connecting.length)];
         synchronized (lock) {
             SocketChannel ch = getSocket(key);
             if (ch != null && ch.isOpen() && (ch.isConnected() || ch.isConnectionPending())) {

@@ -45,6 +45,15 @@ final class SipContext {
     final ServerHeader server;
     /** Who is at the other end of a federation TLS link; null when the box is in no federation. */
     volatile FederationPeers federation;
+    /**
+     * Where requests leave for other boxes once the overlay has answered: not the overlay's thread, nor the
+     * housekeeping one, since opening a connection to a box that vanished blocks for the connect timeout.
+     */
+    final java.util.concurrent.ExecutorService outbound = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "sip-to-boxes");
+        t.setDaemon(true);
+        return t;
+    });
     /** The media of proxied calls, through the box's relay; null when the box relays no media. */
     volatile MediaSessions media;
     /** Where the federation's other users are; null until the box has joined one. */

@@ -160,7 +160,7 @@ public final class SipEdge implements AutoCloseable {
                     new SourceGuard(sec.rateLimit(), sec.rateBurst(), sec.authFailures(),
                             sec.failureWindow().toNanos(), sec.blockTime().toNanos()),
                     new RouteSigner(random), hk);
-            ctx.federation = federation == null ? null : new FederationPeers(federation.credentials(), federation);
+            ctx.federation = federation == null ? null : new FederationPeers(federation);
             SipService service = new SipService(ctx);
             for (LocalEndpoints.Endpoint ep : endpoints) {
                 ep.provider().addSipListener(service);
@@ -168,6 +168,12 @@ public final class SipEdge implements AutoCloseable {
             stack.start();
             hk.scheduleWithFixedDelay(() -> bindings.expire(time.millis()), 5, 5, TimeUnit.SECONDS);
             hk.scheduleWithFixedDelay(() -> ctx.guard.sweep(time.nanos()), 60, 60, TimeUnit.SECONDS);
+            hk.scheduleWithFixedDelay(() -> {
+                MediaSessions media = ctx.media;
+                if (media != null) {
+                    media.prune();
+                }
+            }, 60, 60, TimeUnit.SECONDS);
             LOG.info("SIP listening on {} for domain {}", listening, settings.domain());
             return new SipEdge(stack, hk, List.copyOf(listening), ctx);
         } catch (IOException | RuntimeException | javax.sip.SipException | java.util.TooManyListenersException e) {
@@ -203,6 +209,7 @@ public final class SipEdge implements AutoCloseable {
     @Override
     public void close() {
         housekeeping.shutdownNow();
+        ctx.outbound.shutdownNow();
         stack.stop();
     }
 
