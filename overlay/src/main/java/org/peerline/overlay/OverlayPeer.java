@@ -69,6 +69,15 @@ public final class OverlayPeer implements Overlay {
      * file {@code capture} (debugging; see {@link LinkCapture}); null for none.
      */
     public static OverlayPeer start(String overlayName, Credentials credentials, PeerAddress listen, Path capture) {
+        return start(overlayName, credentials, listen, null, capture);
+    }
+
+    /**
+     * As {@link #start(String, Credentials, PeerAddress, Path)}, telling other peers to dial {@code advertise}
+     * (a router's public address that forwards to {@code listen}); null: {@code listen}.
+     */
+    public static OverlayPeer start(String overlayName, Credentials credentials, PeerAddress listen,
+                                    PeerAddress advertise, Path capture) {
         LinkCapture pcap = null;
         if (capture != null) {
             try {
@@ -82,6 +91,7 @@ public final class OverlayPeer implements Overlay {
         X509Security security = new X509Security(credentials);
         TlsTransport transport = new TlsTransport(loop, credentials, security, listen);
         transport.capture(pcap);
+        transport.advertise(advertise);
         Node node = new Node(credentials.nodeId(), new Node.Settings(overlayName, 2, 3000, 3,
                 kind -> kind == SipRegistration.KIND || kind == GlobalExtension.KIND ? StorageBodies.DataModel.DICTIONARY
                         : null,

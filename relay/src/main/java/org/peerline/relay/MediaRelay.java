@@ -57,8 +57,9 @@ public final class MediaRelay implements AutoCloseable {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
         MediaRelay relay = new MediaRelay(settings, group, epoll ? EpollDatagramChannel.class : NioDatagramChannel.class);
         group.next().scheduleAtFixedRate(relay::sweep, 1, 1, TimeUnit.SECONDS);
-        LOG.info("relay: {} ports {}-{} on {} ({} call legs), {} transport, idle timeout {} s", settings.address(),
-                settings.portMin(), settings.portMax(), settings.address(), settings.legCapacity(),
+        LOG.info("relay: ports {}-{} bound on {}, advertised {} to phones and {} to boxes ({} call legs), {} transport,"
+                + " idle timeout {} s", settings.portMin(), settings.portMax(), settings.bindAddress(), settings.address(),
+                settings.wanAddress(), settings.legCapacity(),
                 epoll ? "epoll" : "NIO", settings.idleTimeout().toSeconds());
         return relay;
     }
@@ -107,9 +108,9 @@ public final class MediaRelay implements AutoCloseable {
 
     private Channel bind(EventLoop loop, int port, Leg.Inbound handler) throws IOException {
         ChannelFuture f = new Bootstrap().group(loop).channel(channelType).option(ChannelOption.SO_REUSEADDR, false)
-                .handler(handler).bind(new InetSocketAddress(settings.address(), port)).awaitUninterruptibly();
+                .handler(handler).bind(new InetSocketAddress(settings.bindAddress(), port)).awaitUninterruptibly();
         if (!f.isSuccess()) {
-            throw new IOException("cannot bind udp " + settings.address() + ":" + port + ": " + f.cause().getMessage(),
+            throw new IOException("cannot bind udp " + settings.bindAddress() + ":" + port + ": " + f.cause().getMessage(),
                     f.cause());
         }
         return f.channel();

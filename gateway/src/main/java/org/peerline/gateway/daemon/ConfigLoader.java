@@ -193,9 +193,14 @@ public final class ConfigLoader {
         }
         List<String> redirect = s.list("redirect", List.of(),
                 v -> v.equals("*") ? v : check(v.toLowerCase(Locale.ROOT), DOMAIN, "a SIP domain such as site-b.example, or *"));
+        ListenAddress.HostPort advertise = s.parsed("advertise", null, ListenAddress.HostPort::parse);
+        if (advertise != null && (advertise.port() == 0 || isWildcard(advertise.host()))) {
+            throw s.error("'overlay.advertise' must be an address other boxes can dial (host:port), got "
+                    + advertise.host() + ":" + advertise.port());
+        }
         s.finish();
         return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture, lifetime, sipUri, enroll, sipListen,
-                redirect);
+                redirect, advertise);
     }
 
     private static org.peerline.relay.RelaySettings relay(Optional<YamlSection> section) throws ConfigException {
@@ -203,16 +208,12 @@ public final class ConfigLoader {
             return null;
         }
         YamlSection s = section.get();
-        String address = s.parsed("address", null, v -> {
-            if (isWildcard(v) || !v.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-                throw new IllegalArgumentException("expected the IP address phones send media to (it goes into SDP),"
-                        + " got \"" + v + "\"");
-            }
-            return v;
-        });
+        String address = s.parsed("address", null, advertisedIp("the IP address phones send media to (it goes into SDP)"));
         if (address == null) {
             throw s.error("'relay.address' is required: the IP address phones send media to");
         }
+        String wanAddress = s.parsed("wan-address", address, advertisedIp("the IP address other boxes send media to"
+                + " (this box's WAN address, or the public address of a router that forwards relay.ports to it)"));
         String ports = s.string("ports", "30000-30999");
         Duration idle = s.duration("idle-timeout", Duration.ofSeconds(60));
         s.finish();
@@ -221,11 +222,21 @@ public final class ConfigLoader {
             throw s.error("'relay.ports' must be a range like 30000-30999, got \"" + ports + "\"");
         }
         try {
-            return new org.peerline.relay.RelaySettings(address, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-                    idle);
+            return new org.peerline.relay.RelaySettings(address, wanAddress, Integer.parseInt(m.group(1)),
+                    Integer.parseInt(m.group(2)), idle);
         } catch (IllegalArgumentException e) {
             throw s.error("'relay': " + e.getMessage());
         }
+    }
+
+    /** A literal IP address that goes into SDP: no host name, no wildcard. */
+    private static java.util.function.Function<String, String> advertisedIp(String expected) {
+        return v -> {
+            if (isWildcard(v) || !v.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+                throw new IllegalArgumentException("expected " + expected + ", got \"" + v + "\"");
+            }
+            return v;
+        };
     }
 
     private static boolean isWildcard(String host) {

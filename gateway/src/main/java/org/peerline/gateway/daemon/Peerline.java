@@ -76,7 +76,8 @@ public final class Peerline implements AutoCloseable {
             if (cfg.overlay() != null) {
                 ListenAddress.HostPort tls = cfg.overlay().sipListen();
                 federation = new SipEdge.Federation(new ListenAddress(ListenAddress.Transport.TLS, tls.host(), tls.port()),
-                        OverlayService.credentials(cfg.overlay().credentials()), java.util.Set.copyOf(cfg.overlay().redirect()));
+                        OverlayService.credentials(cfg.overlay().credentials()), java.util.Set.copyOf(cfg.overlay().redirect()),
+                        hostPort(cfg.overlay().sipUri()));
             }
             SipEdge sip = SipEdge.start(cfg.sip(), provisioning.users(), bindings, time, federation);
             started.add(0, sip);
@@ -91,7 +92,7 @@ public final class Peerline implements AutoCloseable {
             started.add(0, admin);
             admin.addJsonGet("/api/registrations", () -> registrations(bindings, time));
             MediaRelay r = relay;
-            admin.addJsonGet("/api/relay", () -> relayed(r));
+            admin.addJsonGet("/api/relay", () -> relayed(r, sip.relayedCalls()));
             OverlayService overlay = null;
             RegistrationPublisher publisher = null;
             ExtensionPublisher extensions = null;
@@ -100,6 +101,7 @@ public final class Peerline implements AutoCloseable {
                 List<PeerAddress> bootstrap = new ArrayList<>();
                 o.bootstrap().forEach(b -> bootstrap.add(new PeerAddress(b.host(), b.port())));
                 overlay = OverlayService.start(o.credentials(), new PeerAddress(o.listen().host(), o.listen().port()),
+                        o.advertise() == null ? null : new PeerAddress(o.advertise().host(), o.advertise().port()),
                         bootstrap, o.capture(), cfg.data().resolve("overlay").resolve("peers"));
                 started.add(0, overlay);
                 publisher = new RegistrationPublisher(overlay.overlay(), o.sipUri() != null ? o.sipUri() : boxUri(cfg, sip.federationPort()),
@@ -147,27 +149,60 @@ public final class Peerline implements AutoCloseable {
         return "sip:" + (host.contains(":") ? "[" + host + "]" : host) + ":" + boundPort + ";transport=tls";
     }
 
+    /** The host and port of a SIP URI (port 5061 if it has none, as it names a TLS socket); null for null. */
+    private static ListenAddress.HostPort hostPort(String sipUri) {
+        if (sipUri == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("sips?:(?:[^@;>]*@)?(\\[[^\\]]+\\]|[^:;>]+)(?::(\\d+))?")
+                .matcher(sipUri);
+        if (!m.lookingAt()) {
+            return null;
+        }
+        return new ListenAddress.HostPort(m.group(1), m.group(2) == null ? 5061 : Integer.parseInt(m.group(2)));
+    }
+
     /**
-     * The media relay's streams now, for the admin API ({@code GET /api/relay}): per stream its call, and per leg
-     * the relay's port, where it sends and what the phone sent (packets, bytes, loss, jitter, rejected).
+     * The media relay now, for the admin API ({@code GET /api/relay}): its addresses, each relayed call's record
+     * (sides, path and why), and every stream with, per leg, the relay's port, where it sends and what the phone
+     * (or the other box's relay) sent: packets, bytes, loss, jitter, rejected.
      */
-    private static Map<String, Object> relayed(MediaRelay relay) {
+    private static Map<String, Object> relayed(MediaRelay relay, List<org.peerline.gateway.sip.RelayedCall> records) {
         if (relay == null) {
             throw new java.util.NoSuchElementException("this box relays no media (its configuration has no 'relay:' section)");
         }
         List<Map<String, Object>> streams = new ArrayList<>();
         for (org.peerline.relay.RelayCall c : relay.calls()) {
+            streams.add(stream(c));
+        }
+        List<Map<String, Object>> calls = new ArrayList<>();
+        for (org.peerline.gateway.sip.RelayedCall rc : records) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("stream", c.id());
-            m.put("caller", leg(c.a()));
-            m.put("callee", leg(c.b()));
-            streams.add(m);
+            m.put("callId", rc.callId());
+            m.put("started", java.time.Instant.ofEpochMilli(rc.startedMillis()).toString());
+            m.put("caller", rc.caller());
+            m.put("callee", rc.callee());
+            m.put("path", rc.path());
+            m.put("why", rc.why());
+            m.put("streams", rc.streams().stream().filter(s -> !s.closed()).map(Peerline::stream).toList());
+            calls.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("address", relay.settings().address());
+        out.put("wanAddress", relay.settings().wanAddress());
+        out.put("bind", relay.settings().bindAddress());
         out.put("portsInUse", relay.portsInUse());
+        out.put("calls", calls);
         out.put("streams", streams);
         return out;
+    }
+
+    private static Map<String, Object> stream(org.peerline.relay.RelayCall c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("stream", c.id());
+        m.put("caller", leg(c.a()));
+        m.put("callee", leg(c.b()));
+        return m;
     }
 
     private static Map<String, Object> leg(org.peerline.relay.Leg leg) {

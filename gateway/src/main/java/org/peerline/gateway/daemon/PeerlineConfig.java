@@ -45,10 +45,12 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
      *                    with federation certificates
      * @param redirect    domains whose users this box's phones reach by a 302 to the serving box rather than
      *                    through this box ("*": every domain); empty: proxy every call
+     * @param advertise   where other boxes dial this one's overlay links when not at {@code listen} (a router's
+     *                    public address that forwards to it); null: {@code listen}
      */
     public record Overlay(ListenAddress.HostPort listen, List<ListenAddress.HostPort> bootstrap, Path credentials,
                           Path capture, Duration recordLifetime, String sipUri, ListenAddress.HostPort enroll,
-                          ListenAddress.HostPort sipListen, List<String> redirect) {
+                          ListenAddress.HostPort sipListen, List<String> redirect, ListenAddress.HostPort advertise) {
         public Overlay {
             bootstrap = List.copyOf(bootstrap);
             redirect = List.copyOf(redirect);

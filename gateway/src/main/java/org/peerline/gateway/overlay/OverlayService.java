@@ -73,15 +73,24 @@ public final class OverlayService implements AutoCloseable {
      */
     public static OverlayService start(Path credentials, PeerAddress listen, List<PeerAddress> bootstrap, Path capture,
                                        Path peersFile) throws IOException {
+        return start(credentials, listen, null, bootstrap, capture, peersFile);
+    }
+
+    /**
+     * As {@link #start(Path, PeerAddress, List, Path, Path)}, telling other peers to dial {@code advertise} (the
+     * public address of a router that forwards to {@code listen}); null: {@code listen}.
+     */
+    public static OverlayService start(Path credentials, PeerAddress listen, PeerAddress advertise,
+                                       List<PeerAddress> bootstrap, Path capture, Path peersFile) throws IOException {
         Credentials c = credentials(credentials);
         OverlayPeer peer;
         try {
-            peer = OverlayPeer.start(c.overlayName(), c, listen, capture);
+            peer = OverlayPeer.start(c.overlayName(), c, listen, advertise, capture);
         } catch (IllegalStateException e) {
             throw new IOException(e.getMessage(), e);
         }
-        LOG.info("overlay: node {} of overlay '{}' on {}, serving {}", c.nodeId(), c.overlayName(), peer.address(),
-                c.domains());
+        LOG.info("overlay: node {} of overlay '{}' on {}{}, serving {}", c.nodeId(), c.overlayName(), peer.address(),
+                advertise == null ? "" : " (advertised as " + advertise + ")", c.domains());
         if (capture != null) {
             LOG.warn("overlay: writing every link's decrypted traffic to {} (overlay.capture, for debugging only)", capture);
         }

@@ -33,6 +33,16 @@ final class FederationPeers {
         return settings.redirects(domain);
     }
 
+    /**
+     * Where other boxes reach the listening point {@code lp}, when it is the federation's socket and reached at
+     * another address (overlay.sip-uri behind a router); null otherwise.
+     */
+    ListenAddress.HostPort advertised(javax.sip.ListeningPoint lp) {
+        ListenAddress.HostPort a = settings.advertised();
+        return a != null && "tls".equalsIgnoreCase(lp.getTransport()) && lp.getPort() == settings.listen().port()
+                ? a : null;
+    }
+
     /** The box that sent {@code message} over TLS, or null when it came over another transport or unauthenticated. */
     Peer sender(SIPRequest message) {
         if (!(message.getMessageChannel() instanceof NioTlsMessageChannel ch) || ch.getHandshakeCompletedListener() == null) {

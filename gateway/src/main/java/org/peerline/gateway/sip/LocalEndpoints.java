@@ -26,11 +26,23 @@ final class LocalEndpoints {
 
     private final List<Endpoint> endpoints;
     private final Set<String> localHosts;
+    /** Addresses of other machines that forward to one of our sockets (a router's public address), as host:port. */
+    private final Set<String> forwarded;
     private final Map<String, Endpoint> bySourceIp = new ConcurrentHashMap<>();
 
     LocalEndpoints(List<Endpoint> endpoints, Set<String> localHosts) {
+        this(endpoints, localHosts, Set.of());
+    }
+
+    LocalEndpoints(List<Endpoint> endpoints, Set<String> localHosts, Set<String> forwarded) {
         this.endpoints = List.copyOf(endpoints);
         this.localHosts = Set.copyOf(localHosts);
+        this.forwarded = Set.copyOf(forwarded);
+    }
+
+    /** How {@code host:port} is written in {@link #LocalEndpoints(List, Set, Set)}'s forwarded set. */
+    static String hostPort(String host, int port) {
+        return normalize(host) + ":" + (port <= 0 ? 5060 : port);
     }
 
     List<Endpoint> all() {
@@ -42,8 +54,14 @@ final class LocalEndpoints {
         return host != null && localHosts.contains(normalize(host));
     }
 
-    /** True if {@code host:port} is one of this box's SIP sockets (port 0 means 5060). */
+    /**
+     * True if {@code host:port} is one of this box's SIP sockets (port 0 means 5060), or an address a router
+     * forwards to one.
+     */
     boolean isLocal(String host, int port) {
+        if (host != null && forwarded.contains(hostPort(host, port))) {
+            return true;
+        }
         if (!isLocal(host)) {
             return false;
         }

@@ -19,19 +19,35 @@ import org.peerline.relay.Sdp;
  * source it accepts), and the body leaves pointing at the other leg. Which side sent a body is told by tags,
  * not addresses (both phones may sit behind one NAT): requests whose From tag is the caller's come from side
  * A, responses to them from side B, and the other way round.
+ *
+ * <p>Each side is a phone of this box (its LAN side) or another box of the federation (its WAN side, reached
+ * over the federation's TLS link); a body leaving towards a side carries the relay's address for that side
+ * ({@link org.peerline.relay.RelaySettings#advertised}). Across sites the media thus runs phone, this relay, the
+ * other box's relay, its phone: each box rewrites the SDP for its own side.
  */
 final class MediaSessions {
     private final MediaRelay relay;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
+    /** What faces each side of a dialog: a phone of this box, or another box (the WAN side). */
+    record Sides(boolean callerIsBox, boolean calleeIsBox) {
+        static final Sides PHONES = new Sides(false, false);
+    }
+
     private static final class Session {
+        final String callId;
         final String callerTag;
+        final Sides sides;
+        final long startedMillis = System.currentTimeMillis();
         final List<RelayCall> streams = new ArrayList<>();
 
-        Session(String callerTag) {
+        Session(String callId, String callerTag, Sides sides) {
+            this.callId = callId;
             this.callerTag = callerTag;
+            this.sides = sides;
         }
     }
+
 
     MediaSessions(MediaRelay relay) {
         this.relay = relay;
@@ -49,13 +65,14 @@ final class MediaSessions {
      *
      * @param fromCaller  the body comes from the caller's side
      * @param source      the IP the body's SIP message came from
+     * @param sides       what faces each side, for a dialog this box has not seen yet (an initial INVITE)
      * @throws IllegalArgumentException when the body is not valid SDP
      * @throws IOException when the relay has no ports left
      */
-    String rewrite(String callId, String callerTag, boolean fromCaller, InetAddress source, String body)
+    String rewrite(String callId, String callerTag, boolean fromCaller, InetAddress source, String body, Sides sides)
             throws IOException {
         Sdp sdp = Sdp.parse(body);
-        Session s = sessions.computeIfAbsent(callId, k -> new Session(callerTag));
+        Session s = sessions.computeIfAbsent(callId, k -> new Session(callId, callerTag, sides));
         List<Integer> ports = new ArrayList<>();
         synchronized (s) {
             for (int i = 0; i < sdp.media().size(); i++) {
@@ -75,7 +92,49 @@ final class MediaSessions {
                 ports.add(to.rtpPort());
             }
         }
-        return sdp.rewrite(relay.settings().address(), ports);
+        boolean towardsBox = fromCaller ? s.sides.calleeIsBox() : s.sides.callerIsBox();
+        return sdp.rewrite(relay.settings().advertised(towardsBox), ports);
+    }
+
+    /** The relayed calls now, each with its path and why it takes it. */
+    List<RelayedCall> calls() {
+        List<RelayedCall> out = new ArrayList<>();
+        for (Session s : sessions.values()) {
+            synchronized (s) {
+                out.add(describe(s));
+            }
+        }
+        return out;
+    }
+
+    private RelayedCall describe(Session s) {
+        var settings = relay.settings();
+        String caller = side(s.sides.callerIsBox());
+        String callee = side(s.sides.calleeIsBox());
+        String path;
+        String why;
+        if (!s.sides.callerIsBox() && !s.sides.calleeIsBox()) {
+            path = "phone <-> relay " + settings.address() + " <-> phone";
+            why = "both phones are this box's: the relay latches each to the address its packets come from"
+                    + " (through any NAT), accepting only the IP its SIP came from";
+        } else {
+            String box = s.sides.callerIsBox() ? "caller's box" : "callee's box";
+            path = (s.sides.callerIsBox() ? "relay of the caller's box <-> relay " + settings.wanAddress()
+                    + " | " + settings.address() + " <-> phone"
+                    : "phone <-> relay " + settings.address() + " | " + settings.wanAddress()
+                    + " <-> relay of the callee's box");
+            why = "cross-site: each box relays its own phones; this relay offers the " + box + " its WAN address "
+                    + settings.wanAddress() + (settings.twoSided() ? " (relay.wan-address)" : " (its only address)")
+                    + " and sends to the address the other relay's SDP gives until that relay's packets arrive,"
+                    + " then to where they come from (its NAT's mapping), accepting only the IP of the"
+                    + " " + box + "'s SIP";
+        }
+        return new RelayedCall(s.callId, s.startedMillis, caller, callee, path, why, List.copyOf(s.streams));
+    }
+
+    private String side(boolean box) {
+        return box ? "box (WAN side, offered " + relay.settings().wanAddress() + ")"
+                : "phone (LAN side, offered " + relay.settings().address() + ")";
     }
 
     private static InetSocketAddress resolved(InetSocketAddress a) {

@@ -151,7 +151,7 @@ final class Proxy {
         if (in.transaction != null) {
             in.transaction.setApplicationData(c);
         }
-        if (!redirect && !relayBody(in, in.request, true)) {
+        if (!redirect && !relayBody(in, in.request, true, new MediaSessions.Sides(in.box != null, true))) {
             return;
         }
         synchronized (c) {
@@ -201,7 +201,7 @@ final class Proxy {
         if (in.transaction != null) {
             in.transaction.setApplicationData(c);
         }
-        if (!relayBody(in, in.request, true)) {
+        if (!relayBody(in, in.request, true, new MediaSessions.Sides(in.box != null, false))) {
             return;
         }
         synchronized (c) {
@@ -263,7 +263,7 @@ final class Proxy {
         MediaSessions media = ctx.media;
         if (media != null) {
             c.fromCaller = media.fromCaller(callId(in.request), fromTag(in.request));
-            if (!relayBody(in, in.request, c.fromCaller)) {
+            if (!relayBody(in, in.request, c.fromCaller, inDialogSides(in, c.fromCaller))) {
                 return;
             }
             if (Request.BYE.equals(in.method())) {
@@ -285,7 +285,8 @@ final class Proxy {
     /** Forwards an ACK for a 2xx statelessly (it has no transaction of its own at a proxy). */
     void forwardAck(Inbound in) {
         MediaSessions media = ctx.media;
-        if (media != null && !relayBody(in, in.request, media.fromCaller(callId(in.request), fromTag(in.request)))) {
+        boolean fromCaller = media != null && media.fromCaller(callId(in.request), fromTag(in.request));
+        if (media != null && !relayBody(in, in.request, fromCaller, inDialogSides(in, fromCaller))) {
             return;
         }
         try {
@@ -335,7 +336,7 @@ final class Proxy {
         ClientTransaction ct = ev.getClientTransaction();
         if (ct == null || !(ct.getApplicationData() instanceof Branch b)) {
             if (ct == null) {
-                forwardStray(resp, (SipProvider) ev.getSource());
+                forwardStray(resp);
             }
             return;
         }
@@ -483,14 +484,14 @@ final class Proxy {
      * the box relays media. False after answering the request when its SDP cannot be relayed: 488 for a body
      * that is not SDP, 503 when the relay has no ports left.
      */
-    private boolean relayBody(Inbound in, Request msg, boolean fromCaller) {
+    private boolean relayBody(Inbound in, Request msg, boolean fromCaller, MediaSessions.Sides sides) {
         MediaSessions media = ctx.media;
         if (media == null || !isSdp(msg)) {
             return true;
         }
         try {
             String body = media.rewrite(callId(msg), fromTag(msg), fromCaller, in.sourceAddress,
-                    new String(msg.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
+                    new String(msg.getRawContent(), java.nio.charset.StandardCharsets.UTF_8), sides);
             msg.setContent(body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     (ContentTypeHeader) msg.getHeader(ContentTypeHeader.NAME));
             return true;
@@ -510,6 +511,15 @@ final class Proxy {
         return false;
     }
 
+    /**
+     * What faces each side of a dialog whose media this box does not know (it restarted during the call): the
+     * sender's side is a box if the request came over a federation link; the other side is taken for a phone.
+     */
+    private static MediaSessions.Sides inDialogSides(Inbound in, boolean fromCaller) {
+        boolean senderIsBox = in.box != null;
+        return fromCaller ? new MediaSessions.Sides(senderIsBox, false) : new MediaSessions.Sides(false, senderIsBox);
+    }
+
     /** Points an answer's (or a provisional's) SDP at the relay; false if it had to be dropped. */
     private boolean relayAnswer(Context c, Response received, Response out) {
         MediaSessions media = ctx.media;
@@ -520,7 +530,7 @@ final class Proxy {
                 ? m.getRemoteAddress() : null;
         try {
             String body = media.rewrite(callId(c.in.request), fromTag(c.in.request), !c.fromCaller, source,
-                    new String(out.getRawContent(), java.nio.charset.StandardCharsets.UTF_8));
+                    new String(out.getRawContent(), java.nio.charset.StandardCharsets.UTF_8), MediaSessions.Sides.PHONES);
             out.setContent(body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     (ContentTypeHeader) out.getHeader(ContentTypeHeader.NAME));
             return true;
@@ -663,8 +673,10 @@ final class Proxy {
     }
 
     private RecordRouteHeader recordRouteFor(ListeningPoint lp, String sig) throws ParseException {
-        SipURI rr = ctx.addresses.createSipURI(null, lp.getIPAddress());
-        rr.setPort(lp.getPort());
+        FederationPeers federation = ctx.federation;
+        ListenAddress.HostPort advertised = federation == null ? null : federation.advertised(lp);
+        SipURI rr = ctx.addresses.createSipURI(null, advertised != null ? advertised.host() : lp.getIPAddress());
+        rr.setPort(advertised != null ? advertised.port() : lp.getPort());
         rr.setTransportParam(lp.getTransport().toLowerCase(Locale.ROOT));
         rr.setLrParam();
         rr.setParameter(SIG_PARAM, sig);
@@ -764,7 +776,7 @@ final class Proxy {
     }
 
     /** Retransmitted 2xx to INVITE after the branch's transaction ended: forward on the Via path (§16.7). */
-    private void forwardStray(Response resp, SipProvider provider) {
+    private void forwardStray(Response resp) {
         CSeqHeader cseq = (CSeqHeader) resp.getHeader(CSeqHeader.NAME);
         ViaHeader top = (ViaHeader) resp.getHeader(ViaHeader.NAME);
         if (cseq == null || top == null || resp.getStatusCode() / 100 != 2 || !Request.INVITE.equals(cseq.getMethod())
@@ -778,7 +790,9 @@ final class Proxy {
             return;
         }
         try {
-            provider.sendResponse(out);
+            // it may leave by another socket than it came in on (from a box over TLS, to a phone over UDP)
+            String host = next.getReceived() != null ? next.getReceived() : next.getHost();
+            ctx.local.towards(host, next.getTransport()).provider().sendResponse(out);
         } catch (SipException | RuntimeException e) {
             TxLog.warn("could not forward a retransmitted 2xx: {}", e.toString());
         }

@@ -60,14 +60,21 @@ public final class SipEdge implements AutoCloseable {
      * The box's place in a federation: the TLS socket where boxes send each other requests, authenticated
      * both ways with certificates from the federation's CA ({@code credentials}: the box's key, certificate
      * and the CA's certificate). Calls from this box's phones to users of the {@code redirect} domains ("*": all)
-     * are answered 302 with the serving box as Contact instead of being proxied.
+     * are answered 302 with the serving box as Contact instead of being proxied. {@code advertised}: where other
+     * boxes reach the socket when not at {@code listen} (a router that forwards to it), for this box's Record-Route
+     * towards them; null: {@code listen}.
      */
-    public record Federation(ListenAddress listen, Credentials credentials, java.util.Set<String> redirect) {
+    public record Federation(ListenAddress listen, Credentials credentials, java.util.Set<String> redirect,
+                             ListenAddress.HostPort advertised) {
         public Federation {
             if (listen.transport() != ListenAddress.Transport.TLS) {
                 throw new IllegalArgumentException("the federation socket is TLS, not " + listen);
             }
             redirect = java.util.Set.copyOf(redirect);
+        }
+
+        public Federation(ListenAddress listen, Credentials credentials, java.util.Set<String> redirect) {
+            this(listen, credentials, redirect, null);
         }
 
         boolean redirects(String domain) {
@@ -155,7 +162,9 @@ public final class SipEdge implements AutoCloseable {
             hk.setRemoveOnCancelPolicy(true);
             SipContext ctx = new SipContext(settings, users, bindings, time, factory.createMessageFactory(),
                     factory.createHeaderFactory(), factory.createAddressFactory(),
-                    new LocalEndpoints(endpoints, localHosts),
+                    new LocalEndpoints(endpoints, localHosts, federation == null || federation.advertised() == null
+                            ? Set.of() : Set.of(LocalEndpoints.hostPort(federation.advertised().host(),
+                            federation.advertised().port()))),
                     new Nonces(settings.nonceLifetime().toMillis(), random),
                     new SourceGuard(sec.rateLimit(), sec.rateBurst(), sec.authFailures(),
                             sec.failureWindow().toNanos(), sec.blockTime().toNanos()),
@@ -240,6 +249,12 @@ public final class SipEdge implements AutoCloseable {
      */
     public void federate(Directory directory) {
         ctx.directory = directory;
+    }
+
+    /** The calls whose media the box relays now; empty when it relays none. */
+    public java.util.List<RelayedCall> relayedCalls() {
+        MediaSessions media = ctx.media;
+        return media == null ? java.util.List.of() : media.calls();
     }
 
     /** From now on, the media of every call this box proxies goes through {@code relay}. */

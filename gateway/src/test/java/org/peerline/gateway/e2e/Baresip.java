@@ -22,12 +22,17 @@ final class Baresip implements AutoCloseable {
     final Path home;
     private final Process process;
     private final Path log;
+    private final String netns;
+    /** The UDP port of the phone's console (module cons, on loopback), which takes menu commands. */
+    private final int consolePort;
 
-    private Baresip(String user, Path home, Process process, Path log) {
+    private Baresip(String user, Path home, Process process, Path log, String netns, int consolePort) {
         this.user = user;
         this.home = home;
         this.process = process;
         this.log = log;
+        this.netns = netns;
+        this.consolePort = consolePort;
     }
 
     /**
@@ -55,6 +60,7 @@ final class Baresip implements AutoCloseable {
                            String... commands) throws IOException {
         Path home = Files.createDirectories(dir.resolve("baresip-" + user));
         Path snd = Files.createDirectories(home.resolve("snd"));
+        int consolePort = sipPort + 10;
         Files.writeString(home.resolve("config"), String.join("\n",
                 "poll_method epoll",
                 "net_interface " + ip,
@@ -72,6 +78,8 @@ final class Baresip implements AutoCloseable {
                 "module sndfile.so",
                 "module_app account.so",
                 "module_app menu.so",
+                "module cons.so",
+                "cons_listen 127.0.0.1:" + consolePort,
                 "snd_path " + snd,
                 ""), StandardCharsets.US_ASCII);
         Files.writeString(home.resolve("accounts"), "<sip:" + user + "@" + domain + ">;auth_user=" + user
@@ -88,7 +96,20 @@ final class Baresip implements AutoCloseable {
         }
         Path log = home.resolve("baresip.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new Baresip(user, home, p, log);
+        return new Baresip(user, home, p, log, netns, consolePort);
+    }
+
+    /** Sends a menu command (e.g. {@code /hold}, {@code /resume}) to the running phone through its console. */
+    void command(String command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        if (netns != null) {
+            cmd.addAll(List.of("ip", "netns", "exec", netns));
+        }
+        cmd.addAll(List.of("bash", "-c", "printf '%s\\n' \"$1\" > /dev/udp/127.0.0.1/" + consolePort, "send", command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "cannot send " + command + " to " + user
+                + "'s console: " + out);
     }
 
     String output() throws IOException {

@@ -3,7 +3,6 @@ package org.peerline.gateway.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,11 +62,7 @@ class FederationLabIT {
     static void lab() throws Exception {
         Sipp.assumeInstalled();
         Tools.require("ip", "iproute2");
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root && "1".equals(System.getenv("PEERLINE_REQUIRE_TOOLS"))) {
-            fail("the federation lab needs root for network namespaces, and CI runs as root");
-        }
-        assumeTrue(root, "the federation lab needs root (network namespaces); CI runs it");
+        Netns.requireRoot("the federation lab");
         Path jar = Path.of("target", "peerline.jar").toAbsolutePath();
         assertTrue(Files.exists(jar), "the daemon's jar " + jar + " (built by mvn package)");
         teardown();
@@ -349,24 +344,10 @@ class FederationLabIT {
     }
 
     private static void sh(String... cmd) throws IOException, InterruptedException {
-        String out = runOut(cmd);
-        if (out != null) {
-            fail(String.join(" ", cmd) + " failed: " + out);
-        }
+        Netns.sh(cmd);
     }
 
     private static void run(String... cmd) throws IOException, InterruptedException {
-        runOut(cmd);
-    }
-
-    /** Runs a command; null if it succeeded, else its output. */
-    private static String runOut(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return "timed out";
-        }
-        return p.exitValue() == 0 ? null : out;
+        Netns.run(cmd);
     }
 }

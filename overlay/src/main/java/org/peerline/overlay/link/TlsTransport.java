@@ -78,6 +78,8 @@ public final class TlsTransport implements Transport, Scheduler {
     private Listener listener;
     private Channel serverChannel;
     private PeerAddress bound;
+    /** Where other peers dial this one when that is not where it listens (a router forwards to it); or null. */
+    private volatile PeerAddress advertised;
     private boolean closed;
 
     public TlsTransport(EventLoop loop, Credentials credentials, X509Security security, PeerAddress listen) {
@@ -207,9 +209,19 @@ public final class TlsTransport implements Transport, Scheduler {
         return links.containsKey(peer);
     }
 
+    /**
+     * Tells other peers to dial {@code address} rather than the listening address (a router's public address that
+     * forwards to it); null: the listening address.
+     */
+    public void advertise(PeerAddress address) {
+        this.advertised = address;
+    }
+
+    /** Where other peers dial this one: the advertised address if set, else the one it listens on. */
     @Override
     public PeerAddress localAddress() {
-        return bound != null ? bound : listen;
+        PeerAddress a = advertised;
+        return a != null ? a : bound != null ? bound : listen;
     }
 
     @Override
