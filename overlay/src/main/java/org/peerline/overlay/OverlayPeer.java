@@ -24,6 +24,7 @@ import org.peerline.overlay.chord.ChordTopology;
 import org.peerline.overlay.link.LinkCapture;
 import org.peerline.overlay.link.TlsTransport;
 import org.peerline.overlay.message.DecodeException;
+import org.peerline.overlay.message.LinkBodies;
 import org.peerline.overlay.message.StorageBodies;
 import org.peerline.overlay.node.AccessControl;
 import org.peerline.overlay.node.Node;
@@ -166,7 +167,27 @@ public final class OverlayPeer implements Overlay {
     @Override
     public CompletableFuture<Void> publish(String aor, String uri, Duration lifetime) {
         return publish(SipRegistration.resourceId(aor), SipRegistration.resourceName(aor), SipRegistration.KIND,
-                SipRegistration.entry(node.id(), uri), lifetime);
+                uri == null ? SipRegistration.routeEntry(node.id()) : SipRegistration.entry(node.id(), uri), lifetime);
+    }
+
+    @Override
+    public CompletableFuture<AppAttachResult> appAttach(NodeId box, int application, List<PeerAddress> candidates) {
+        List<LinkBodies.Candidate> cands = candidates.stream().map(LinkBodies.Candidate::host).toList();
+        return onLoop(() -> node.appAttach(box, application, cands)).thenApply(OverlayPeer::result);
+    }
+
+    @Override
+    public void onAppAttach(AppAttachHandler handler) {
+        node.onAppAttach((origin, req) -> handler.answer(origin, req.application(),
+                req.candidates().stream().map(LinkBodies.Candidate::address).toList()).thenApply(r ->
+                new LinkBodies.AppAttach(req.ufrag(), req.password(), req.application(),
+                        r.connected() ? "active" : "passive",
+                        r.candidates().stream().map(LinkBodies.Candidate::host).toList())));
+    }
+
+    private static AppAttachResult result(LinkBodies.AppAttach ans) {
+        return new AppAttachResult("active".equals(ans.role()),
+                ans.candidates().stream().map(LinkBodies.Candidate::address).toList());
     }
 
     @Override
@@ -238,7 +259,12 @@ public final class OverlayPeer implements Overlay {
                 continue;
             }
             try {
-                out.add(new Registration(NodeId.of(sd.value().key(), 0), SipRegistration.uriOf(sd.value().data())));
+                NodeId box = NodeId.of(sd.value().key(), 0);
+                NodeId routed = SipRegistration.routedBox(sd.value().data());
+                if (routed != null && !routed.equals(box)) {
+                    continue; // a route to another box than the one that wrote it: not one Peerline writes
+                }
+                out.add(new Registration(box, routed != null ? null : SipRegistration.uriOf(sd.value().data())));
             } catch (DecodeException | IllegalArgumentException e) {
                 // a value this box cannot read: not a registration it can use
             }
@@ -278,7 +304,7 @@ public final class OverlayPeer implements Overlay {
                 String value;
                 try {
                     value = h.kind() == SipRegistration.KIND || h.kind() == GlobalExtension.KIND
-                            ? SipRegistration.uriOf(v.data())
+                            ? SipRegistration.describe(v.data())
                             : HexFormat.of().formatHex(v.data());
                 } catch (DecodeException | IllegalArgumentException e) {
                     value = HexFormat.of().formatHex(v.data());

@@ -198,9 +198,10 @@ public final class ConfigLoader {
             throw s.error("'overlay.advertise' must be an address other boxes can dial (host:port), got "
                     + advertise.host() + ":" + advertise.port());
         }
+        boolean reachable = s.bool("reachable", true);
         s.finish();
         return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture, lifetime, sipUri, enroll, sipListen,
-                redirect, advertise);
+                redirect, advertise, reachable);
     }
 
     private static org.peerline.relay.RelaySettings relay(Optional<YamlSection> section) throws ConfigException {

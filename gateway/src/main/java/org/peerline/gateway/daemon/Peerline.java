@@ -22,6 +22,7 @@ import org.peerline.gateway.overlay.OverlayService;
 import org.peerline.gateway.overlay.RegistrationPublisher;
 import org.peerline.gateway.sip.ListenAddress;
 import org.peerline.gateway.sip.SipEdge;
+import org.peerline.overlay.api.Overlay;
 import org.peerline.overlay.api.PeerAddress;
 import org.peerline.relay.MediaRelay;
 import org.peerline.overlay.security.Credentials;
@@ -104,7 +105,9 @@ public final class Peerline implements AutoCloseable {
                         o.advertise() == null ? null : new PeerAddress(o.advertise().host(), o.advertise().port()),
                         bootstrap, o.capture(), cfg.data().resolve("overlay").resolve("peers"));
                 started.add(0, overlay);
-                publisher = new RegistrationPublisher(overlay.overlay(), o.sipUri() != null ? o.sipUri() : boxUri(cfg, sip.federationPort()),
+                String sipUri = o.sipUri() != null ? o.sipUri() : boxUri(cfg, sip.federationPort());
+                // a box nobody can connect to publishes a route through the overlay instead of its URI (RFC 7904)
+                publisher = new RegistrationPublisher(overlay.overlay(), o.reachable() ? sipUri : null,
                         o.recordLifetime());
                 bindings.addListener(publisher);
                 started.add(0, publisher);
@@ -117,7 +120,17 @@ public final class Peerline implements AutoCloseable {
                     p.publishAll(bindings.all(time.millis()));
                     x.start();
                 });
-                sip.federate(new OverlayDirectory(overlay.overlay(), extensions));
+                ListenAddress.HostPort sipAt = hostPort(sipUri);
+                sip.federate(new OverlayDirectory(overlay.overlay(), extensions, new PeerAddress(sipAt.host(), sipAt.port())));
+                overlay.overlay().onAppAttach((origin, application, candidates) -> {
+                    if (application != OverlayDirectory.SIPS) {
+                        return java.util.concurrent.CompletableFuture.failedFuture(
+                                new IllegalArgumentException("no application " + application + " on this box"));
+                    }
+                    LOG.info("overlay: box {} asks this box to connect to it at {} (AppAttach)", origin, candidates);
+                    return sip.connectTo(candidates).thenApply(connected -> new Overlay.AppAttachResult(connected,
+                            List.of(new PeerAddress(sipAt.host(), sipAt.port()))));
+                });
                 Path caDir = cfg.data().resolve("overlay").resolve("ca");
                 if (Files.exists(caDir.resolve("ca.key"))) {
                     // this box holds the federation's CA: it enrolls invited boxes

@@ -47,10 +47,13 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
      *                    through this box ("*": every domain); empty: proxy every call
      * @param advertise   where other boxes dial this one's overlay links when not at {@code listen} (a router's
      *                    public address that forwards to it); null: {@code listen}
+     * @param reachable   other boxes can open connections to this one; false behind a NAT without port forwarding
+     *                    (its users are then published as reachable through the overlay, and it connects out)
      */
     public record Overlay(ListenAddress.HostPort listen, List<ListenAddress.HostPort> bootstrap, Path credentials,
                           Path capture, Duration recordLifetime, String sipUri, ListenAddress.HostPort enroll,
-                          ListenAddress.HostPort sipListen, List<String> redirect, ListenAddress.HostPort advertise) {
+                          ListenAddress.HostPort sipListen, List<String> redirect, ListenAddress.HostPort advertise,
+                          boolean reachable) {
         public Overlay {
             bootstrap = List.copyOf(bootstrap);
             redirect = List.copyOf(redirect);

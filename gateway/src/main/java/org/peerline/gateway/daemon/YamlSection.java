@@ -99,6 +99,15 @@ final class YamlSection {
         }
     }
 
+    /** A boolean: {@code true} or {@code false} (YAML's yes/no/on/off are refused as ambiguous). */
+    boolean bool(String key, boolean fallback) throws ConfigException {
+        return parsed(key, fallback, v -> switch (v) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw new IllegalArgumentException("expected true or false, got \"" + v + "\"");
+        });
+    }
+
     /** Parses {@code 300}, {@code 300s}, {@code 5m}, {@code 1h} or {@code 250ms} (also for command-line options). */
     static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text.trim());

@@ -3,21 +3,33 @@ package org.peerline.gateway.overlay;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.peerline.gateway.sip.Directory;
+import org.peerline.overlay.api.NodeId;
 import org.peerline.overlay.api.Overlay;
+import org.peerline.overlay.api.PeerAddress;
 
 /** The federation's directory as the proxy sees it: lookups in the overlay (RFC 7904 records, global extensions). */
 public final class OverlayDirectory implements Directory {
+    /** RELOAD's Application-ID for SIP over TLS (its IANA port), in AppAttach. */
+    public static final int SIPS = 5061;
+
     private final Overlay overlay;
     private final ExtensionPublisher extensions;
+    private final PeerAddress sipAddress;
 
-    public OverlayDirectory(Overlay overlay, ExtensionPublisher extensions) {
+    /**
+     * @param sipAddress where other boxes reach this box's SIP-over-TLS socket: offered in AppAttach requests
+     */
+    public OverlayDirectory(Overlay overlay, ExtensionPublisher extensions, PeerAddress sipAddress) {
         this.overlay = overlay;
         this.extensions = extensions;
+        this.sipAddress = sipAddress;
     }
 
     @Override
-    public CompletableFuture<List<String>> boxesFor(String aor) {
-        return overlay.lookup(aor).thenApply(rs -> rs.stream().map(Overlay.Registration::uri).distinct().toList());
+    public CompletableFuture<List<Box>> boxesFor(String aor) {
+        NodeId self = overlay.nodeId();
+        return overlay.lookup(aor).thenApply(rs -> rs.stream().filter(r -> !r.box().equals(self))
+                .map(r -> new Box(r.box(), r.uri())).distinct().toList());
     }
 
     @Override
@@ -27,5 +39,10 @@ public final class OverlayDirectory implements Directory {
             extensions.conflict(extension, aors);
             return aors;
         });
+    }
+
+    @Override
+    public CompletableFuture<Boolean> attach(NodeId node) {
+        return overlay.appAttach(node, SIPS, List.of(sipAddress)).thenApply(Overlay.AppAttachResult::connected);
     }
 }

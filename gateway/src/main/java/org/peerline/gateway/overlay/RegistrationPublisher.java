@@ -51,9 +51,14 @@ public final class RegistrationPublisher implements BindingTable.Listener, AutoC
     private volatile boolean joined;
 
     /**
-     * @param boxUri   where other boxes send this box's users' requests, e.g. {@code sip:192.0.2.10:5061;transport=tls}
+     * @param boxUri   where other boxes send this box's users' requests, e.g. {@code sip:192.0.2.10:5061;transport=tls};
+     *                 null for a box nobody can connect to: it publishes a route through the overlay (RFC 7904)
      * @param lifetime how long a record outlives this box if it dies (refreshed at half of it while the box runs)
      */
+    private String shown() {
+        return boxUri != null ? boxUri : "a route through the overlay to this box";
+    }
+
     public RegistrationPublisher(Overlay overlay, String boxUri, Duration lifetime) {
         this.overlay = overlay;
         this.boxUri = boxUri;
@@ -89,7 +94,7 @@ public final class RegistrationPublisher implements BindingTable.Listener, AutoC
         live.stream().map(Binding::aor).forEach(wanted::add);
         joined = true;
         live.stream().map(Binding::aor).distinct().forEach(this::publish);
-        LOG.info("overlay: publishing {} registered AORs as {}", published.size(), boxUri);
+        LOG.info("overlay: publishing {} registered AORs as {}", published.size(), shown());
     }
 
     /** Stores of registered AORs not yet in the overlay: under way, waiting their turn, or to be tried again. */
@@ -144,7 +149,7 @@ public final class RegistrationPublisher implements BindingTable.Listener, AutoC
                         // the box is stopping
                     }
                 } else {
-                    LOG.debug("overlay: published {} -> {}", aor, boxUri);
+                    LOG.debug("overlay: published {} -> {}", aor, shown());
                 }
                 done();
                 next();

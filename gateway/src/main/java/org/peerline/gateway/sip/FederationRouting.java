@@ -25,6 +25,8 @@ import javax.sip.message.Response;
 final class FederationRouting {
     /** The longest a caller waits for the overlay to answer a lookup before getting 480. */
     static final long LOOKUP_MILLIS = 4000;
+    /** The longest a caller waits for a box behind NAT to connect back when asked through the overlay. */
+    static final long ATTACH_MILLIS = 4000;
 
     private final SipContext ctx;
     private final Proxy proxy;
@@ -37,7 +39,7 @@ final class FederationRouting {
     /** Routes {@code in} to the box serving {@code aor}, or answers 404 when no box does. */
     void route(Inbound in, String aor, Directory directory) {
         Proxy.Pending pending = new Proxy.Pending(in);
-        lookup(directory.boxesFor(aor)).whenComplete((uris, e) -> ctx.outbound.execute(() -> {
+        reach(in, aor, directory).whenComplete((found, e) -> ctx.outbound.execute(() -> {
             synchronized (pending) { // a CANCEL waits until the request has its proxy context
                 if (!pending.resolve()) {
                     return;
@@ -46,9 +48,67 @@ final class FederationRouting {
                     in.reply(Response.TEMPORARILY_UNAVAILABLE, "overlay lookup of " + aor + " failed: " + reason(e));
                     return;
                 }
-                forward(in, aor, uris);
+                forward(in, aor, found);
             }
         }));
+    }
+
+    /** The boxes the overlay names for {@code aor}, and the hops to those that can be reached. */
+    private record Found(int boxes, List<Hop> hops, String failure) {
+    }
+
+    /**
+     * Looks {@code aor} up and finds a hop to each box serving it: the URI it published, or, for a box that
+     * published a route through the overlay (behind a NAT without port forwarding), the connection it opened to
+     * this box, asking it to open one (AppAttach) if there is none yet.
+     */
+    private CompletableFuture<Found> reach(Inbound in, String aor, Directory directory) {
+        return lookup(directory.boxesFor(aor)).thenCompose(boxes -> {
+            List<CompletableFuture<Hop>> hops = new ArrayList<>();
+            String[] failure = new String[1];
+            for (Directory.Box box : boxes) {
+                if (box.uri() != null) {
+                    Hop h = uriHop(in, aor, box.uri());
+                    if (h != null) {
+                        hops.add(CompletableFuture.completedFuture(h));
+                    }
+                    continue;
+                }
+                Hop flow = ctx.flows.toNode(box.node());
+                if (flow != null) {
+                    hops.add(CompletableFuture.completedFuture(flow));
+                    continue;
+                }
+                long t0 = ctx.time.nanos();
+                hops.add(directory.attach(box.node()).orTimeout(ATTACH_MILLIS, TimeUnit.MILLISECONDS).handle((ok, e) -> {
+                    Hop h = e == null && Boolean.TRUE.equals(ok) ? ctx.flows.toNode(box.node()) : null;
+                    if (h == null) {
+                        failure[0] = "box " + box.node() + " is reached only through the overlay and did not connect"
+                                + " (" + (e != null ? reason(e) : "it could not reach this box") + ")";
+                        TxLog.warn("{} to {}: {}", in.method(), aor, failure[0]);
+                    } else {
+                        TxLog.debug("{} to {}: box {} connected back from {} in {} ms (AppAttach)", in.method(), aor,
+                                box.node(), h, (ctx.time.nanos() - t0) / 1_000_000);
+                    }
+                    return h;
+                }));
+            }
+            return CompletableFuture.allOf(hops.toArray(CompletableFuture[]::new)).thenApply(v -> new Found(boxes.size(),
+                    hops.stream().map(CompletableFuture::join).filter(java.util.Objects::nonNull).toList(), failure[0]));
+        });
+    }
+
+    /** The hop to a box's published URI, or null if it is unusable (logged) or this box's own. */
+    private Hop uriHop(Inbound in, String aor, String u) {
+        try {
+            URI uri = ctx.addresses.createURI(u);
+            if (uri instanceof SipURI su && !ctx.local.isLocal(su.getHost(), su.getPort())) {
+                return Proxy.hopOf(uri);
+            }
+        } catch (ParseException | RuntimeException e) {
+            TxLog.warn("{} to {}: the overlay names an unusable box URI {}: {}", in.method(), aor, u, e.toString());
+        }
+        return null;
     }
 
     /**
@@ -81,7 +141,7 @@ final class FederationRouting {
                 return;
             }
             String target = aors.get(0);
-            lookup(directory.boxesFor(target)).whenComplete((uris, e2) -> ctx.outbound.execute(() -> {
+            reach(in, target, directory).whenComplete((found, e2) -> ctx.outbound.execute(() -> {
                 synchronized (pending) {
                     if (!pending.resolve()) {
                         return;
@@ -91,26 +151,20 @@ final class FederationRouting {
                                 + reason(e2));
                         return;
                     }
-                    forward(in, target, uris);
+                    forward(in, target, found);
                 }
             }));
         }));
     }
 
-    private void forward(Inbound in, String aor, List<String> uris) {
-        List<Hop> boxes = new ArrayList<>();
-        for (String u : uris) {
-            try {
-                URI uri = ctx.addresses.createURI(u);
-                if (uri instanceof SipURI su && !ctx.local.isLocal(su.getHost(), su.getPort())) {
-                    boxes.add(Proxy.hopOf(uri));
-                }
-            } catch (ParseException | RuntimeException e) {
-                TxLog.warn("{} to {}: the overlay names an unusable box URI {}: {}", in.method(), aor, u, e.toString());
-            }
-        }
+    private void forward(Inbound in, String aor, Found found) {
+        List<Hop> boxes = found.hops();
         if (boxes.isEmpty()) {
-            in.reply(Response.NOT_FOUND, aor + " is served by no box of the federation");
+            if (found.boxes() > 0 && found.failure() != null) {
+                in.reply(Response.TEMPORARILY_UNAVAILABLE, found.failure());
+            } else {
+                in.reply(Response.NOT_FOUND, aor + " is served by no box of the federation");
+            }
             return;
         }
         TxLog.debug("{} to {}: the overlay says {}", in.method(), aor, boxes);

@@ -291,7 +291,7 @@ final class Proxy {
         }
         try {
             Request fwd = prepare(in, null);
-            Hop hop = nextHop(fwd);
+            Hop hop = ctx.flows.route(nextHop(fwd));
             LocalEndpoints.Endpoint ep = ctx.local.towards(hop.getHost(), hop.getTransport());
             fwd.addFirst(via(ep, hop.getTransport()));
             NextHopRouter.via(hop, () -> {
@@ -334,6 +334,12 @@ final class Proxy {
     void response(ResponseEvent ev) {
         Response resp = ev.getResponse();
         ClientTransaction ct = ev.getClientTransaction();
+        if (ct != null && ct.getApplicationData() instanceof DialBack.Attempt a) {
+            if (resp.getStatusCode() >= 200) {
+                a.answered(resp);
+            }
+            return;
+        }
         if (ct == null || !(ct.getApplicationData() instanceof Branch b)) {
             if (ct == null) {
                 forwardStray(resp);
@@ -417,6 +423,10 @@ final class Proxy {
 
     /** A branch's client transaction timed out: it counts as a 408 from that branch. */
     void timeout(ClientTransaction ct) {
+        if (ct.getApplicationData() instanceof DialBack.Attempt a) {
+            a.failed();
+            return;
+        }
         if (!(ct.getApplicationData() instanceof Branch b)) {
             return;
         }
@@ -570,8 +580,9 @@ final class Proxy {
         return candidate / 100 < current / 100;
     }
 
-    private Branch start(Context c, Request fwd, Hop hop, boolean box)
+    private Branch start(Context c, Request fwd, Hop next, boolean box)
             throws SipException, ParseException, InvalidArgumentException {
+        Hop hop = ctx.flows.route(next); // a box behind NAT: over the connection it opened
         LocalEndpoints.Endpoint ep = ctx.local.towards(hop.getHost(), hop.getTransport());
         if (ep.point(hop.getTransport()) == null) {
             throw new SipException("this box has no " + hop.getTransport() + " socket to reach " + hop);

@@ -45,6 +45,8 @@ final class SipContext {
     final ServerHeader server;
     /** Who is at the other end of a federation TLS link; null when the box is in no federation. */
     volatile FederationPeers federation;
+    /** The connections other boxes opened to this one, as ways back to them. */
+    final FederationFlows flows = new FederationFlows();
     /**
      * Where requests leave for other boxes once the overlay has answered: not the overlay's thread, nor the
      * housekeeping one, since opening a connection to a box that vanished blocks for the connect timeout.

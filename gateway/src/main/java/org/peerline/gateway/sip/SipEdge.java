@@ -251,6 +251,14 @@ public final class SipEdge implements AutoCloseable {
         ctx.directory = directory;
     }
 
+    /**
+     * Opens a SIP-over-TLS connection to another box at the first of {@code candidates} that answers (it asked
+     * through the overlay: this box cannot be connected to); true once one did.
+     */
+    public java.util.concurrent.CompletableFuture<Boolean> connectTo(java.util.List<org.peerline.overlay.api.PeerAddress> candidates) {
+        return new DialBack(ctx).connect(candidates);
+    }
+
     /** The calls whose media the box relays now; empty when it relays none. */
     public java.util.List<RelayedCall> relayedCalls() {
         MediaSessions media = ctx.media;

@@ -87,6 +87,7 @@ final class SipService implements SipListener {
                 TxLog.dropped(req, "tls:" + src.getHostAddress() + ":" + port, "TLS peer without a federation certificate");
                 return;
             }
+            ctx.flows.learn(box, sr, src, port);
         }
         Inbound in = new Inbound(ctx, req, (SipProvider) ev.getSource(), st, src, port, transport, start, box);
         try {
@@ -227,7 +228,9 @@ final class SipService implements SipListener {
             in.refuse(Response.FORBIDDEN, "Boxes Do Not Register", "REGISTER from " + in.box);
             return;
         }
-        if (!ours) {
+        boolean toThisBox = (ruri.getUser() == null || ruri.getUser().isEmpty())
+                && ctx.local.isLocal(ruri.getHost(), ruri.getPort());
+        if (!ours && !toThisBox) {
             in.refuse(Response.FORBIDDEN, "Not Served Here", in.box + " asked for " + ruri.getHost() + ", this box serves "
                     + ctx.settings.domain());
             return;

@@ -33,7 +33,9 @@ import org.peerline.overlay.security.OverlayCa;
  * count packets both ways and say why the media takes the path it does, and after the hang-up every relay port
  * is free again. A call is held and resumed mid-way and the audio comes back both ways.
  *
- * <p>Site C can call out but cannot yet be called: nothing reaches its box from the WAN (see issue 5's notes).
+ * <p>Nothing reaches site C's box from the WAN: it publishes its users as reachable through the overlay
+ * ({@code overlay.reachable: false}, RFC 7904 route registrations), and a box that calls them asks it by
+ * AppAttach to connect out; its relay is found by the other relay from the packets it sends.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -176,7 +178,8 @@ class RelayLabIT {
                         .append("\", ports: \"30000-30999\" }\n");
             }
             default -> {
-                c.append("overlay: { listen: \"").append(lanIp).append(":6084\", bootstrap: [ \"10.78.0.1:6084\" ] }\n");
+                c.append("overlay: { listen: \"").append(lanIp).append(":6084\", reachable: false,"
+                        + " bootstrap: [ \"10.78.0.1:6084\" ] }\n");
                 c.append("relay: { address: \"").append(lanIp).append("\", ports: \"30000-30999\" }\n");
             }
         }
@@ -284,13 +287,28 @@ class RelayLabIT {
 
     @Test
     @Order(2)
+    void aBoxBehindNatWithoutForwardingIsCalledThroughTheOverlay() throws Exception {
+        // nothing reaches site C's box from the WAN: asked through the overlay (AppAttach), it connects out to
+        // the calling box, and the call comes in over that connection
+        call("a", "c", (caller, callee) -> { });
+        call("b", "c", (caller, callee) -> { });
+        String log = Files.readString(boxes.log("c"));
+        for (String box : List.of("10.78.0.1:5061", "10.78.0.2:5061")) {
+            assertTrue(log.matches("(?s).*asks this box to connect to it at \\[" + java.util.regex.Pattern.quote(box)
+                    + "\\].*"), "site C's box was asked through the overlay to connect to " + box + ":\n"
+                    + boxes.tail("c", 40));
+        }
+    }
+
+    @Test
+    @Order(3)
     void aBoxBehindNatWithoutForwardingCallsOut() throws Exception {
         call("c", "a", (caller, callee) -> { });
         call("c", "b", (caller, callee) -> { });
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void holdAndResumeMidCallKeepTheAudioFlowing() throws Exception {
         call("a", "b", (caller, callee) -> {
             caller.command("/hold");

@@ -29,9 +29,21 @@ public interface Overlay extends AutoCloseable {
      * keyed by this box's Node-ID), and keeps it published: the box stores it again each time half of
      * {@code lifetime} has passed, until {@link #unpublish} or {@link #close}. If the box dies, the overlay
      * drops the record once {@code lifetime} has passed. Fails if this box's certificate does not name the
-     * AOR's domain (then nothing is kept).
+     * AOR's domain (then nothing is kept). {@code uri} null: the box cannot be reached directly (a NAT without
+     * port forwarding) and publishes a {@code sip_registration_route} to itself: callers reach the AOR by an
+     * {@link #appAttach} to this box.
      */
     CompletableFuture<Void> publish(String aor, String uri, Duration lifetime);
+
+    /**
+     * RFC 6940 AppAttach: asks box {@code box}, through the overlay, for a connection for {@code application}
+     * (5061: SIP over TLS), offering {@code candidates} (where this box accepts it). Completes with the answer:
+     * either the box connected to one of the candidates itself, or where this box should connect to it.
+     */
+    CompletableFuture<AppAttachResult> appAttach(NodeId box, int application, List<PeerAddress> candidates);
+
+    /** Who answers other boxes' AppAttach requests; without one they are refused. */
+    void onAppAttach(AppAttachHandler handler);
 
     /** Withdraws this box's registration of {@code aor} and stops refreshing it. */
     CompletableFuture<Void> unpublish(String aor);
@@ -84,8 +96,26 @@ public interface Overlay extends AutoCloseable {
     @Override
     void close();
 
-    /** A box serving an AOR, and the URI it gave. */
+    /**
+     * A box serving an AOR, and the URI it gave; {@code uri} null when the box is reached through the overlay
+     * ({@link #appAttach}), as a box behind a NAT without port forwarding is.
+     */
     record Registration(NodeId box, String uri) {
+    }
+
+    /**
+     * An AppAttach's answer: {@code connected}, the answering box opened the connection to one of the offered
+     * candidates itself; else {@code candidates} say where to connect to it.
+     */
+    record AppAttachResult(boolean connected, List<PeerAddress> candidates) {
+        public AppAttachResult {
+            candidates = List.copyOf(candidates);
+        }
+    }
+
+    /** Answers an AppAttach from box {@code origin} for {@code application}, whose connection is offered at {@code candidates}. */
+    interface AppAttachHandler {
+        CompletableFuture<AppAttachResult> answer(NodeId origin, int application, List<PeerAddress> candidates);
     }
 
     /** One step of a traced lookup. */

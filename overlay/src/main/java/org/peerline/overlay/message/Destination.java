@@ -87,6 +87,22 @@ public sealed interface Destination {
         }
     }
 
+    /** A {@code Destination destination_list<0..2^16-1>} as it is written inside other structures (RFC 7904's route). */
+    static void writeList(WireWriter w, java.util.List<Destination> list) {
+        WireWriter l = new WireWriter();
+        list.forEach(d -> write(l, d));
+        w.opaque(2, l.toByteArray());
+    }
+
+    static java.util.List<Destination> readList(WireReader r) throws DecodeException {
+        WireReader l = new WireReader(r.opaque(2, "destination_list"));
+        java.util.List<Destination> out = new java.util.ArrayList<>();
+        while (l.remaining() > 0) {
+            out.add(read(l));
+        }
+        return out;
+    }
+
     static void write(WireWriter w, Destination d) {
         if (d instanceof Node n) {
             w.u8(NODE).u8(NodeId.BYTES).bytes(n.id().toBytes());

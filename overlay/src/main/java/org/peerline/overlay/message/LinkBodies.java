@@ -133,6 +133,68 @@ public final class LinkBodies {
         }
     }
 
+    /**
+     * {@code AppAttachReq} and {@code AppAttachAns} (RFC 6940 §6.5.2): ICE credentials, the application the
+     * connection is for (its IANA port: 5061 for SIP over TLS), the role, and candidates. Without ICE checks
+     * Peerline reads the answer's role as TCP's: "active" says the answerer opened the connection to one of the
+     * request's candidates itself (it can reach the requester, which perhaps cannot reach it); "passive" says
+     * it could not, and the requester connects to the answer's candidates.
+     */
+    public record AppAttach(byte[] ufrag, byte[] password, int application, String role, List<Candidate> candidates) {
+        public AppAttach {
+            ufrag = ufrag.clone();
+            password = password.clone();
+            candidates = List.copyOf(candidates);
+        }
+
+        @Override
+        public byte[] ufrag() {
+            return ufrag.clone();
+        }
+
+        @Override
+        public byte[] password() {
+            return password.clone();
+        }
+
+        public byte[] encode() {
+            WireWriter c = new WireWriter();
+            for (Candidate cand : candidates) {
+                cand.write(c);
+            }
+            return new WireWriter().opaque(1, ufrag).opaque(1, password).u16(application)
+                    .opaque(1, role.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                    .opaque(2, c.toByteArray()).toByteArray();
+        }
+
+        public static AppAttach decode(byte[] b) throws DecodeException {
+            WireReader r = new WireReader(b);
+            byte[] ufrag = r.opaque(1, "ufrag");
+            byte[] password = r.opaque(1, "password");
+            int application = r.u16("application");
+            String role = new String(r.opaque(1, "role"), java.nio.charset.StandardCharsets.US_ASCII);
+            WireReader cr = new WireReader(r.opaque(2, "candidates"));
+            List<Candidate> cands = new ArrayList<>();
+            while (cr.remaining() > 0) {
+                cands.add(Candidate.read(cr));
+            }
+            r.expectEnd("AppAttachReq/Ans");
+            return new AppAttach(ufrag, password, application, role, cands);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof AppAttach a && java.util.Arrays.equals(a.ufrag, ufrag)
+                    && java.util.Arrays.equals(a.password, password) && a.application == application
+                    && a.role.equals(role) && a.candidates.equals(candidates);
+        }
+
+        @Override
+        public int hashCode() {
+            return candidates.hashCode() * 31 + application;
+        }
+    }
+
     /** {@code ProbeInformationType} (§6.4.2.5). */
     public enum ProbeInfo {
         RESPONSIBLE_SET(1), NUM_RESOURCES(2), UPTIME(3);

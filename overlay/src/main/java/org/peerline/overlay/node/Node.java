@@ -900,6 +900,7 @@ public final class Node implements Transport.Listener, Topology.Host {
                     }
                     answer(m, via, MessageCode.ATTACH_ANS, attachBody("active"));
                 }
+                case APP_ATTACH_REQ -> appAttached(m, via, origin, LinkBodies.AppAttach.decode(body));
                 case JOIN_REQ -> {
                     Bodies.JoinReq j = Bodies.JoinReq.decode(body);
                     if (from == null || !j.joiningPeer().equals(from)) {
@@ -953,6 +954,60 @@ public final class Node implements Transport.Listener, Topology.Host {
         } catch (DecodeException e) {
             answerError(m, via, ErrorCode.INVALID_MESSAGE, e.getMessage());
         }
+    }
+
+    /**
+     * The application's answer to an AppAttach (RFC 6940 §6.5.2) from another node: given the request's
+     * origin and body, it completes with the answer's role and candidates (on any thread).
+     */
+    public interface AppAttachHandler {
+        CompletableFuture<LinkBodies.AppAttach> answer(NodeId origin, LinkBodies.AppAttach request);
+    }
+
+    private volatile AppAttachHandler appAttachHandler;
+
+    /** Who answers AppAttach requests for this node; without one they are refused (Forbidden). */
+    public void onAppAttach(AppAttachHandler handler) {
+        this.appAttachHandler = handler;
+    }
+
+    private void appAttached(ReloadMessage m, List<Destination> via, NodeId origin, LinkBodies.AppAttach req) {
+        AppAttachHandler h = appAttachHandler;
+        if (h == null) {
+            answerError(m, via, ErrorCode.FORBIDDEN, "no application " + req.application() + " here");
+            return;
+        }
+        h.answer(origin, req).whenComplete((ans, err) -> scheduler.execute(() -> {
+            if (err != null || ans == null) {
+                answerError(m, via, ErrorCode.NOT_FOUND, "application " + req.application() + " refused: "
+                        + (err == null ? "no answer" : err.getMessage()));
+            } else {
+                answer(m, via, MessageCode.APP_ATTACH_ANS, ans.encode());
+            }
+        }));
+    }
+
+    /**
+     * Sends an AppAttach to node {@code target} through the overlay; completes with its answer, or fails if the
+     * node refuses, or another node answers (no node with that id is in the overlay).
+     */
+    public CompletableFuture<LinkBodies.AppAttach> appAttach(NodeId target, int application,
+                                                             List<LinkBodies.Candidate> candidates) {
+        byte[] body = new LinkBodies.AppAttach(iceString(8), iceString(24), application, "passive", candidates).encode();
+        return request(new Destination.Node(target), MessageCode.APP_ATTACH_REQ, body, null).thenApply(r -> {
+            if (r.isError()) {
+                throw new RequestFailed("AppAttach refused by " + r.responder() + ": " + r.error().code() + " "
+                        + new String(r.error().info(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            if (!target.equals(r.responder())) {
+                throw new RequestFailed("no node " + target + " in the overlay (" + r.responder() + " answered)");
+            }
+            try {
+                return LinkBodies.AppAttach.decode(r.body());
+            } catch (DecodeException e) {
+                throw new RequestFailed("bad AppAttachAns from " + target + ": " + e.getMessage());
+            }
+        });
     }
 
     private void store(ReloadMessage m, List<Destination> via, NodeId from, StorageBodies.StoreReq req) {

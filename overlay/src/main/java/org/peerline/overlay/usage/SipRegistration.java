@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.peerline.overlay.api.NodeId;
 import org.peerline.overlay.message.DecodeException;
+import org.peerline.overlay.message.Destination;
+import org.peerline.overlay.message.SipRegistrationValue;
 import org.peerline.overlay.message.StorageBodies;
 import org.peerline.overlay.node.AccessControl;
 
@@ -33,8 +35,6 @@ import org.peerline.overlay.node.AccessControl;
  */
 public final class SipRegistration {
     public static final long KIND = 1;
-    static final int TYPE_URI = 1;
-    static final int TYPE_ROUTE = 2;
 
     private SipRegistration() {
     }
@@ -63,35 +63,53 @@ public final class SipRegistration {
 
     /** A {@code sip_registration_uri} value: the URI the AOR maps to (here, the AOR at its serving box). */
     public static byte[] uriValue(String uri) {
-        byte[] u = uri.getBytes(StandardCharsets.UTF_8);
-        byte[] data = new byte[2 + u.length];
-        data[0] = (byte) (u.length >>> 8);
-        data[1] = (byte) u.length;
-        System.arraycopy(u, 0, data, 2, u.length);
-        byte[] out = new byte[3 + data.length];
-        out[0] = TYPE_URI;
-        out[1] = (byte) (data.length >>> 8);
-        out[2] = (byte) data.length;
-        System.arraycopy(data, 0, out, 3, data.length);
-        return out;
+        return SipRegistrationValue.ofUri(uri).encode();
     }
 
     /** The URI of a {@code sip_registration_uri} value. */
     public static String uriOf(byte[] value) throws DecodeException {
-        if (value.length < 5 || value[0] != TYPE_URI) {
+        SipRegistrationValue v = SipRegistrationValue.decode(value);
+        if (v.uri() == null) {
             throw new DecodeException("not a sip_registration_uri value");
         }
-        int len = (value[1] & 0xff) << 8 | value[2] & 0xff;
-        int uriLen = (value[3] & 0xff) << 8 | value[4] & 0xff;
-        if (len != value.length - 3 || uriLen != len - 2) {
-            throw new DecodeException("SipRegistration lengths do not add up");
+        return v.uri();
+    }
+
+    /**
+     * The box a registration value leads to when it is a {@code sip_registration_route} through one box (the
+     * only route Peerline writes: "AppAttach to me"); null for a URI value.
+     *
+     * @throws DecodeException for a value that is neither, or a route of another shape
+     */
+    public static NodeId routedBox(byte[] value) throws DecodeException {
+        SipRegistrationValue v = SipRegistrationValue.decode(value);
+        if (v.uri() != null) {
+            return null;
         }
-        return new String(value, 5, uriLen, StandardCharsets.UTF_8);
+        if (v.route().size() != 1 || !(v.route().get(0) instanceof Destination.Node n)) {
+            throw new DecodeException("a route registration must name exactly one box");
+        }
+        return n.id();
+    }
+
+    /** How a value reads for an operator: the URI, or {@code route via <Node-ID>}. */
+    public static String describe(byte[] value) throws DecodeException {
+        NodeId box = routedBox(value);
+        return box == null ? uriOf(value) : "route via " + box;
     }
 
     /** The dictionary entry a box stores for an AOR it serves: keyed by its Node-ID. */
     public static StorageBodies.Value entry(NodeId box, String uri) {
         return StorageBodies.Value.dictionaryEntry(box.toBytes(), uriValue(uri));
+    }
+
+    /**
+     * The entry of a box that cannot be reached directly (a NAT without port forwarding): a
+     * {@code sip_registration_route} naming the box itself, so that callers AppAttach to it through the overlay.
+     */
+    public static StorageBodies.Value routeEntry(NodeId box) {
+        return StorageBodies.Value.dictionaryEntry(box.toBytes(),
+                SipRegistrationValue.ofRoute(java.util.List.of(new Destination.Node(box))).encode());
     }
 
     /** Peerline's DOMAIN-NODE-MATCH policy for SIP-REGISTRATION; other kinds are left to {@code others}. */
@@ -103,6 +121,16 @@ public final class SipRegistration {
             String keyed = keyedBySigner(value, signer);
             if (keyed != null) {
                 return keyed;
+            }
+            if (value.exists()) {
+                try {
+                    NodeId routed = routedBox(value.data());
+                    if (routed != null && !routed.equals(signer)) {
+                        return "a route registration may lead only to the box that signs it";
+                    }
+                } catch (DecodeException e) {
+                    return "not a SIP registration: " + e.getMessage();
+                }
             }
             if (name == null) {
                 return "a SIP-REGISTRATION store must name its AOR";

@@ -68,15 +68,27 @@ final class Fixtures {
                 sipRegistrationStore(14),
                 message(MessageCode.FETCH_ANS, new StorageBodies.FetchAns(List.of(
                         new StorageBodies.KindData(KIND_SINGLE, 4, List.of(stored(StorageBodies.Value.single(VALUE)))),
-                        new StorageBodies.KindData(KIND_DICT, 1, List.of()))).encode(), 13));
+                        new StorageBodies.KindData(KIND_DICT, 1, List.of()))).encode(), 13),
+                message(MessageCode.APP_ATTACH_REQ, new LinkBodies.AppAttach("ufrg".getBytes(),
+                        "passwordpasswordpassword".getBytes(), 5061, "passive", List.of(LinkBodies.Candidate.host(
+                                new org.peerline.overlay.api.PeerAddress("192.0.2.10", 5061)))).encode(), 15),
+                message(MessageCode.APP_ATTACH_ANS, new LinkBodies.AppAttach("ufrg".getBytes(),
+                        "passwordpasswordpassword".getBytes(), 5061, "active", List.of(LinkBodies.Candidate.host(
+                                new org.peerline.overlay.api.PeerAddress("192.0.2.20", 5061)))).encode(), 15),
+                sipRegistrationStore(16, org.peerline.overlay.usage.SipRegistration.routeEntry(A)));
     }
 
     /** A SIP-REGISTRATION store (RFC 7904) as a box sends it: the AOR named in an exp-ext extension. */
     static ReloadMessage sipRegistrationStore(long txid) {
+        return sipRegistrationStore(txid,
+                org.peerline.overlay.usage.SipRegistration.entry(A, "sip:alice@192.0.2.1:5061;transport=tls"));
+    }
+
+    /** The same with {@code entry} as the value (a URI or a route registration). */
+    static ReloadMessage sipRegistrationStore(long txid, StorageBodies.Value entry) {
         String aor = "sip:alice@site-a.example";
         byte[] body = new StorageBodies.StoreReq(org.peerline.overlay.usage.SipRegistration.resourceId(aor), 0, List.of(
-                new StorageBodies.KindData(org.peerline.overlay.usage.SipRegistration.KIND, 0, List.of(stored(
-                        org.peerline.overlay.usage.SipRegistration.entry(A, "sip:alice@192.0.2.1:5061;transport=tls"))))))
+                new StorageBodies.KindData(org.peerline.overlay.usage.SipRegistration.KIND, 0, List.of(stored(entry)))))
                 .encode();
         ReloadMessage plain = message(MessageCode.STORE_REQ, body, txid);
         return new ReloadMessage(plain.header(), new MessageContents(MessageCode.STORE_REQ.code, body,

@@ -1,0 +1,46 @@
+package org.peerline.overlay.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.api.PeerAddress;
+import org.peerline.overlay.message.LinkBodies;
+
+/**
+ * AppAttach (RFC 6940 §6.5.2) routed through a ring in virtual time: the request reaches the node with the
+ * target's Node-ID, its application answers, and the answer comes back; a node that does not exist, or whose
+ * application refuses, fails the request.
+ */
+class AppAttachTest {
+    @Test
+    void anAppAttachReachesItsNodeAndBringsBackTheApplicationsAnswer() {
+        SimRing ring = new SimRing(5).start(12);
+        var target = ring.nodes.get(7);
+        NodeId[] origin = new NodeId[1];
+        target.onAppAttach((from, req) -> {
+            origin[0] = from;
+            return CompletableFuture.completedFuture(new LinkBodies.AppAttach(req.ufrag(), req.password(),
+                    req.application(), "active", List.of(LinkBodies.Candidate.host(new PeerAddress("192.0.2.7", 5061)))));
+        });
+        var caller = ring.nodes.get(2);
+        LinkBodies.AppAttach ans = ring.await(caller.appAttach(target.id(), 5061,
+                List.of(LinkBodies.Candidate.host(new PeerAddress("192.0.2.2", 5061)))), 30_000);
+        assertNotNull(ans, "the AppAttach was answered");
+        assertEquals("active", ans.role());
+        assertEquals(5061, ans.application());
+        assertEquals(new PeerAddress("192.0.2.7", 5061), ans.candidates().get(0).address());
+        assertEquals(caller.id(), origin[0], "the application learns which node asks");
+
+        byte[] raw = target.id().toBytes();
+        raw[15] ^= 1; // a Node-ID next to the target's: no such node, the target itself is responsible
+        assertNull(ring.await(caller.appAttach(NodeId.of(raw, 0), 5061, List.of()), 30_000),
+                "an AppAttach to a node that is not in the overlay fails");
+        assertNull(ring.await(ring.nodes.get(3).appAttach(ring.nodes.get(9).id(), 5061, List.of()), 30_000),
+                "a node without an application for AppAttach refuses it");
+    }
+}
