@@ -31,6 +31,7 @@ import org.peerline.overlay.node.Node;
 import org.peerline.overlay.security.Credentials;
 import org.peerline.overlay.security.X509Security;
 import org.peerline.overlay.usage.GlobalExtension;
+import org.peerline.overlay.usage.RelayOffers;
 import org.peerline.overlay.usage.SipRegistration;
 
 /**
@@ -79,6 +80,15 @@ public final class OverlayPeer implements Overlay {
      */
     public static OverlayPeer start(String overlayName, Credentials credentials, PeerAddress listen,
                                     PeerAddress advertise, Path capture) {
+        return start(overlayName, credentials, listen, advertise, capture, false);
+    }
+
+    /**
+     * As above; {@code client}: the box joins as a RELOAD client (RFC 6940 §3.2.1), linked only to the peer
+     * responsible for its Node-ID, for a box nobody can connect to.
+     */
+    public static OverlayPeer start(String overlayName, Credentials credentials, PeerAddress listen,
+                                    PeerAddress advertise, Path capture, boolean client) {
         LinkCapture pcap = null;
         if (capture != null) {
             try {
@@ -94,11 +104,14 @@ public final class OverlayPeer implements Overlay {
         transport.capture(pcap);
         transport.advertise(advertise);
         Node node = new Node(credentials.nodeId(), new Node.Settings(overlayName, 2, 3000, 3,
-                kind -> kind == SipRegistration.KIND || kind == GlobalExtension.KIND ? StorageBodies.DataModel.DICTIONARY
-                        : null,
-                SipRegistration.policy(GlobalExtension.policy(AccessControl.ANY_SIGNER))), transport, transport, security,
+                kind -> kind == SipRegistration.KIND || kind == GlobalExtension.KIND || kind == RelayOffers.KIND
+                        ? StorageBodies.DataModel.DICTIONARY : null,
+                SipRegistration.policy(GlobalExtension.policy(RelayOffers.policy(AccessControl.ANY_SIGNER)))), transport, transport, security,
                 new ChordTopology(credentials.nodeId(), ChordTopology.Settings.defaults()), new java.security.SecureRandom());
         transport.listener(node);
+        if (client) {
+            node.asClient();
+        }
         PeerAddress bound;
         try {
             bound = transport.start().get(10, TimeUnit.SECONDS);
@@ -151,6 +164,11 @@ public final class OverlayPeer implements Overlay {
         return address;
     }
 
+    /** This box joined as a RELOAD client (it cannot be connected to). */
+    public boolean client() {
+        return node.isClient();
+    }
+
     @Override
     public CompletableFuture<Void> join(List<PeerAddress> bootstrap) {
         return onLoop(() -> node.join(bootstrap));
@@ -183,6 +201,31 @@ public final class OverlayPeer implements Overlay {
                 new LinkBodies.AppAttach(req.ufrag(), req.password(), req.application(),
                         r.connected() ? "active" : "passive",
                         r.candidates().stream().map(LinkBodies.Candidate::host).toList())));
+    }
+
+    @Override
+    public CompletableFuture<Void> offerRelay(RelayOffer offer, Duration lifetime) {
+        return publish(RelayOffers.resourceId(), RelayOffers.RESOURCE_NAME, RelayOffers.KIND, RelayOffers.entry(offer),
+                lifetime);
+    }
+
+    @Override
+    public CompletableFuture<List<RelayOffer>> relayOffers() {
+        byte[] rid = RelayOffers.resourceId();
+        return onLoop(() -> node.fetch(rid, RelayOffers.RESOURCE_NAME, List.of(new StorageBodies.Specifier(
+                RelayOffers.KIND, 0, StorageBodies.DataModel.DICTIONARY, List.of(), List.of())))).thenApply(f -> {
+                    List<RelayOffer> out = new ArrayList<>();
+                    f.kinds().forEach(kd -> kd.values().forEach(sd -> {
+                        if (sd.value().exists()) {
+                            try {
+                                out.add(RelayOffers.offerOf(NodeId.of(sd.value().key(), 0), sd.value().data()));
+                            } catch (DecodeException | IllegalArgumentException e) {
+                                // an offer this box cannot read is not one it can use
+                            }
+                        }
+                    }));
+                    return out;
+                });
     }
 
     private static AppAttachResult result(LinkBodies.AppAttach ans) {
@@ -283,8 +326,11 @@ public final class OverlayPeer implements Overlay {
         return onLoop(() -> {
             List<Link> links = new ArrayList<>();
             transport.links().forEach((peer, at) -> links.add(new Link(peer, at)));
+            NodeId attached = node.attachedPeer();
+            List<Route> routes = attached == null ? node.topology().routingTable()
+                    : List.of(new Route("attached peer (this box is a client)", attached));
             return CompletableFuture.completedFuture(new Status(node.id(), address, overlayName,
-                    node.topology().joined(), node.uptimeSeconds(), node.topology().routingTable(), links,
+                    node.topology().joined() || attached != null, node.uptimeSeconds(), routes, links,
                     node.storedResources(), node.topology().responsiblePpb(), node.stats().asMap()));
         });
     }

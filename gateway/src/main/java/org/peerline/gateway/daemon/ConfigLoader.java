@@ -199,6 +199,10 @@ public final class ConfigLoader {
                     + advertise.host() + ":" + advertise.port());
         }
         boolean reachable = s.bool("reachable", true);
+        if (!reachable && bootstrap.isEmpty()) {
+            throw s.error("'overlay.reachable: false' needs an 'overlay.bootstrap': a box nobody can connect to joins"
+                    + " the overlay through a box it can reach");
+        }
         s.finish();
         return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture, lifetime, sipUri, enroll, sipListen,
                 redirect, advertise, reachable);

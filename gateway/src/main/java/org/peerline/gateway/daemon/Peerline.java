@@ -20,6 +20,7 @@ import org.peerline.gateway.overlay.OverlayApi;
 import org.peerline.gateway.overlay.OverlayDirectory;
 import org.peerline.gateway.overlay.OverlayService;
 import org.peerline.gateway.overlay.RegistrationPublisher;
+import org.peerline.gateway.overlay.RelayOffering;
 import org.peerline.gateway.sip.ListenAddress;
 import org.peerline.gateway.sip.SipEdge;
 import org.peerline.overlay.api.Overlay;
@@ -78,7 +79,7 @@ public final class Peerline implements AutoCloseable {
                 ListenAddress.HostPort tls = cfg.overlay().sipListen();
                 federation = new SipEdge.Federation(new ListenAddress(ListenAddress.Transport.TLS, tls.host(), tls.port()),
                         OverlayService.credentials(cfg.overlay().credentials()), java.util.Set.copyOf(cfg.overlay().redirect()),
-                        hostPort(cfg.overlay().sipUri()));
+                        hostPort(cfg.overlay().sipUri()), cfg.overlay().reachable());
             }
             SipEdge sip = SipEdge.start(cfg.sip(), provisioning.users(), bindings, time, federation);
             started.add(0, sip);
@@ -97,13 +98,14 @@ public final class Peerline implements AutoCloseable {
             OverlayService overlay = null;
             RegistrationPublisher publisher = null;
             ExtensionPublisher extensions = null;
+            RelayOffering relays = null;
             if (cfg.overlay() != null) {
                 PeerlineConfig.Overlay o = cfg.overlay();
                 List<PeerAddress> bootstrap = new ArrayList<>();
                 o.bootstrap().forEach(b -> bootstrap.add(new PeerAddress(b.host(), b.port())));
                 overlay = OverlayService.start(o.credentials(), new PeerAddress(o.listen().host(), o.listen().port()),
                         o.advertise() == null ? null : new PeerAddress(o.advertise().host(), o.advertise().port()),
-                        bootstrap, o.capture(), cfg.data().resolve("overlay").resolve("peers"));
+                        !o.reachable(), bootstrap, o.capture(), cfg.data().resolve("overlay").resolve("peers"));
                 started.add(0, overlay);
                 String sipUri = o.sipUri() != null ? o.sipUri() : boxUri(cfg, sip.federationPort());
                 // a box nobody can connect to publishes a route through the overlay instead of its URI (RFC 7904)
@@ -114,14 +116,19 @@ public final class Peerline implements AutoCloseable {
                 extensions = new ExtensionPublisher(overlay.overlay(), provisioning.users(),
                         cfg.site().domain(), o.recordLifetime());
                 started.add(0, extensions);
+                relays = new RelayOffering(overlay.overlay(), relay, sipUri, o.reachable());
+                started.add(0, relays);
                 RegistrationPublisher p = publisher;
                 ExtensionPublisher x = extensions;
+                RelayOffering offering = relays;
                 overlay.joined().thenRun(() -> {
                     p.publishAll(bindings.all(time.millis()));
                     x.start();
+                    offering.start();
                 });
                 ListenAddress.HostPort sipAt = hostPort(sipUri);
-                sip.federate(new OverlayDirectory(overlay.overlay(), extensions, new PeerAddress(sipAt.host(), sipAt.port())));
+                sip.federate(new OverlayDirectory(overlay.overlay(), extensions, new PeerAddress(sipAt.host(), sipAt.port()),
+                        offering));
                 overlay.overlay().onAppAttach((origin, application, candidates) -> {
                     if (application != OverlayDirectory.SIPS) {
                         return java.util.concurrent.CompletableFuture.failedFuture(
@@ -139,7 +146,7 @@ public final class Peerline implements AutoCloseable {
                             Credentials.load(o.credentials()), ca, new InvitationStore(caDir)));
                 }
             }
-            OverlayApi.register(admin, overlay, publisher, extensions);
+            OverlayApi.register(admin, overlay, publisher, extensions, relays);
             ok = true;
             return new Peerline(started, sip, admin, provisioning, overlay, publisher, relay);
         } catch (SQLException e) {

@@ -42,8 +42,9 @@ public final class OverlayApi {
      * null too).
      */
     public static void register(AdminServer admin, OverlayService service, RegistrationPublisher publisher,
-                                ExtensionPublisher extensions) {
+                                ExtensionPublisher extensions, RelayOffering relays) {
         admin.addJsonGet("/api/overlay/status", () -> status(need(service), publisher, extensions));
+        admin.addJsonGet("/api/overlay/relays", () -> relays(need(service), relays));
         admin.addJsonGet("/api/overlay/routes", () -> routes(need(service).overlay()));
         admin.addJsonGet("/api/overlay/neighbours", () -> neighbours(need(service).overlay()));
         admin.addJsonGet("/api/overlay/records", () -> records(need(service).overlay()));
@@ -108,6 +109,8 @@ public final class OverlayApi {
         m.put("predecessors", count(s.routes(), "predecessor "));
         m.put("successors", count(s.routes(), "successor "));
         m.put("members", service.overlay().members().size());
+        m.put("role", s.routes().stream().filter(r -> r.role().startsWith("attached peer")).findFirst()
+                .map(r -> "client of " + r.peer() + " (this box cannot be connected to)").orElse("peer"));
         m.put("publishedAors", publisher == null ? 0 : publisher.published().size());
         m.put("publishing", publisher == null ? 0 : publisher.storing());
         m.put("extensions", extensions == null ? 0 : extensions.claimed().size());
@@ -121,6 +124,33 @@ public final class OverlayApi {
         }
         m.put("peers", peers);
         m.put("counters", s.counters());
+        return m;
+    }
+
+    /** Every box's relay offer, and how this box rates it for a call between two other boxes. */
+    static Map<String, Object> relays(OverlayService service, RelayOffering relays) {
+        List<RelayOffering.Rated> rated;
+        try {
+            rated = relays.rate(null).get(TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the overlay did not list the relay offers: " + e.getMessage(), e);
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (RelayOffering.Rated r : rated) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("nodeId", r.offer().box().toString());
+            m.put("sipUri", r.offer().sipUri());
+            m.put("reachable", r.offer().reachable());
+            m.put("capacity", r.offer().capacity());
+            m.put("inUse", r.offer().inUse());
+            m.put("rttMillis", r.rttMillis());
+            m.put("cost", r.excluded() == null ? Math.round(r.cost()) : null);
+            m.put("excluded", r.excluded());
+            out.add(m);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cost", "rtt in ms + " + Math.round(RelayOffering.LOAD_WEIGHT) + " x share of call legs in use; lowest wins");
+        m.put("offers", out);
         return m;
     }
 

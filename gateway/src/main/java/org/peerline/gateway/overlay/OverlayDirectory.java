@@ -15,14 +15,23 @@ public final class OverlayDirectory implements Directory {
     private final Overlay overlay;
     private final ExtensionPublisher extensions;
     private final PeerAddress sipAddress;
+    private final RelayOffering relays;
 
     /**
      * @param sipAddress where other boxes reach this box's SIP-over-TLS socket: offered in AppAttach requests
+     * @param relays     the federation's relay offers, for calls between boxes that cannot reach each other
      */
-    public OverlayDirectory(Overlay overlay, ExtensionPublisher extensions, PeerAddress sipAddress) {
+    public OverlayDirectory(Overlay overlay, ExtensionPublisher extensions, PeerAddress sipAddress,
+                            RelayOffering relays) {
         this.overlay = overlay;
         this.extensions = extensions;
         this.sipAddress = sipAddress;
+        this.relays = relays;
+    }
+
+    @Override
+    public CompletableFuture<Relay> relayFor(NodeId target) {
+        return relays.choose(target);
     }
 
     @Override

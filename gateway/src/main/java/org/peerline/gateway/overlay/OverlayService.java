@@ -82,10 +82,19 @@ public final class OverlayService implements AutoCloseable {
      */
     public static OverlayService start(Path credentials, PeerAddress listen, PeerAddress advertise,
                                        List<PeerAddress> bootstrap, Path capture, Path peersFile) throws IOException {
+        return start(credentials, listen, advertise, false, bootstrap, capture, peersFile);
+    }
+
+    /**
+     * As above; {@code client}: the box cannot be connected to and joins as a RELOAD client of the peer
+     * responsible for its Node-ID (it needs a bootstrap).
+     */
+    public static OverlayService start(Path credentials, PeerAddress listen, PeerAddress advertise, boolean client,
+                                       List<PeerAddress> bootstrap, Path capture, Path peersFile) throws IOException {
         Credentials c = credentials(credentials);
         OverlayPeer peer;
         try {
-            peer = OverlayPeer.start(c.overlayName(), c, listen, advertise, capture);
+            peer = OverlayPeer.start(c.overlayName(), c, listen, advertise, capture, client);
         } catch (IllegalStateException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -118,7 +127,8 @@ public final class OverlayService implements AutoCloseable {
         peer.join(bootstrap).whenComplete((v, e) -> {
             if (e == null) {
                 joinedNow(bootstrap.isEmpty() ? "started a new overlay (no bootstrap configured, no peers remembered)"
-                        : "joined through " + bootstrap + " (attempt " + attempt + ")");
+                        : "joined through " + bootstrap + " (attempt " + attempt + ")"
+                        + (peer.client() ? " as a client (this box cannot be connected to)" : ""));
                 return;
             }
             if (configured.isEmpty()) {

@@ -27,6 +27,16 @@ public interface Directory {
     CompletableFuture<List<String>> extension(String extension);
 
     /**
+     * A third box that carries a call between two boxes that cannot reach each other (its SIP and its relay, the
+     * WAN leg's media), and why it was chosen.
+     */
+    record Relay(NodeId node, String uri, String why) {
+    }
+
+    /** The relay box of least cost for a call between this box and box {@code target}; null when none qualifies. */
+    CompletableFuture<Relay> relayFor(NodeId target);
+
+    /**
      * Asks box {@code node}, through the overlay (RFC 6940 AppAttach), to open a SIP-over-TLS connection to this
      * box; completes with true once it has (its first request arrived over it), false if it could not.
      */

@@ -28,6 +28,11 @@ final class FederationPeers {
         this.settings = settings;
     }
 
+    /** Other boxes can connect to this one (overlay.reachable). */
+    boolean reachable() {
+        return settings.reachable();
+    }
+
     /** True if calls to users of {@code domain} are answered with a redirect to their box (overlay.redirect). */
     boolean redirects(String domain) {
         return settings.redirects(domain);

@@ -25,7 +25,7 @@ import javax.sip.message.Response;
 final class FederationRouting {
     /** The longest a caller waits for the overlay to answer a lookup before getting 480. */
     static final long LOOKUP_MILLIS = 4000;
-    /** The longest a caller waits for a box behind NAT to connect back when asked through the overlay. */
+    /** The longest a caller waits for a box behind NAT to connect back when asked through the overlay (or for a relay box). */
     static final long ATTACH_MILLIS = 4000;
 
     private final SipContext ctx;
@@ -54,48 +54,115 @@ final class FederationRouting {
     }
 
     /** The boxes the overlay names for {@code aor}, and the hops to those that can be reached. */
-    private record Found(int boxes, List<Hop> hops, String failure) {
+    private record Found(int boxes, List<BoxHop> hops, String failure) {
     }
 
     /**
-     * Looks {@code aor} up and finds a hop to each box serving it: the URI it published, or, for a box that
+     * Looks {@code aor} up and finds a hop to each box serving it: the URI it published; for a box that
      * published a route through the overlay (behind a NAT without port forwarding), the connection it opened to
-     * this box, asking it to open one (AppAttach) if there is none yet.
+     * this box, asking it to open one (AppAttach) if there is none yet; and when that cannot work (this box
+     * cannot be connected to either, or the box did not connect back), a third box's relay.
      */
     private CompletableFuture<Found> reach(Inbound in, String aor, Directory directory) {
         return lookup(directory.boxesFor(aor)).thenCompose(boxes -> {
-            List<CompletableFuture<Hop>> hops = new ArrayList<>();
+            List<CompletableFuture<BoxHop>> hops = new ArrayList<>();
             String[] failure = new String[1];
             for (Directory.Box box : boxes) {
                 if (box.uri() != null) {
                     Hop h = uriHop(in, aor, box.uri());
                     if (h != null) {
-                        hops.add(CompletableFuture.completedFuture(h));
+                        hops.add(CompletableFuture.completedFuture(BoxHop.direct(h)));
                     }
                     continue;
                 }
                 Hop flow = ctx.flows.toNode(box.node());
                 if (flow != null) {
-                    hops.add(CompletableFuture.completedFuture(flow));
+                    hops.add(CompletableFuture.completedFuture(BoxHop.direct(flow)));
                     continue;
                 }
-                long t0 = ctx.time.nanos();
-                hops.add(directory.attach(box.node()).orTimeout(ATTACH_MILLIS, TimeUnit.MILLISECONDS).handle((ok, e) -> {
-                    Hop h = e == null && Boolean.TRUE.equals(ok) ? ctx.flows.toNode(box.node()) : null;
-                    if (h == null) {
-                        failure[0] = "box " + box.node() + " is reached only through the overlay and did not connect"
-                                + " (" + (e != null ? reason(e) : "it could not reach this box") + ")";
-                        TxLog.warn("{} to {}: {}", in.method(), aor, failure[0]);
-                    } else {
-                        TxLog.debug("{} to {}: box {} connected back from {} in {} ms (AppAttach)", in.method(), aor,
-                                box.node(), h, (ctx.time.nanos() - t0) / 1_000_000);
-                    }
-                    return h;
-                }));
+                hops.add(attach(in, aor, box, directory).thenCompose(h -> h != null
+                        ? CompletableFuture.completedFuture(h) : throughRelay(in, aor, box, directory, failure)));
             }
             return CompletableFuture.allOf(hops.toArray(CompletableFuture[]::new)).thenApply(v -> new Found(boxes.size(),
                     hops.stream().map(CompletableFuture::join).filter(java.util.Objects::nonNull).toList(), failure[0]));
         });
+    }
+
+    /** Asks {@code box} through the overlay to connect to this box; its connection, or null if it did not. */
+    private CompletableFuture<BoxHop> attach(Inbound in, String aor, Directory.Box box, Directory directory) {
+        FederationPeers peers = ctx.federation;
+        if (peers != null && !peers.reachable()) {
+            return CompletableFuture.completedFuture(null); // it could not connect to us either
+        }
+        long t0 = ctx.time.nanos();
+        return directory.attach(box.node()).orTimeout(ATTACH_MILLIS, TimeUnit.MILLISECONDS).handle((ok, e) -> {
+            Hop h = e == null && Boolean.TRUE.equals(ok) ? ctx.flows.toNode(box.node()) : null;
+            if (h == null) {
+                TxLog.warn("{} to {}: box {} is reached only through the overlay and did not connect back ({})",
+                        in.method(), aor, box.node(), e != null ? reason(e) : "it could not reach this box");
+                return null;
+            }
+            TxLog.debug("{} to {}: box {} connected back from {} in {} ms (AppAttach)", in.method(), aor, box.node(), h,
+                    (ctx.time.nanos() - t0) / 1_000_000);
+            return BoxHop.direct(h);
+        });
+    }
+
+    /** The hop to a third box that relays the call to {@code box}; null (and {@code failure} set) if there is none. */
+    private CompletableFuture<BoxHop> throughRelay(Inbound in, String aor, Directory.Box box, Directory directory,
+                                                   String[] failure) {
+        return directory.relayFor(box.node()).orTimeout(ATTACH_MILLIS, TimeUnit.MILLISECONDS).handle((r, e) -> {
+            Hop h = r == null ? null : uriHop(in, aor, r.uri());
+            if (h == null) {
+                failure[0] = "box " + box.node() + " cannot be reached from this box and no relay box is available"
+                        + (e != null ? " (" + reason(e) + ")" : "");
+                TxLog.warn("{} to {}: {}", in.method(), aor, failure[0]);
+                return null;
+            }
+            TxLog.note("{} to {}: box {} and this box cannot reach each other; {}", in.method(), aor, box.node(),
+                    r.why());
+            return new BoxHop(h, box.node(), r.why());
+        });
+    }
+
+    /**
+     * Carries {@code in}, sent by a box that cannot reach box {@code throughHex} (a Node-ID), on to that box: this
+     * box is the third box whose relay takes the WAN leg. Only a box that relays media and can be connected to
+     * does it (403 otherwise); the target box is reached over the connection it opened to this box, asked for
+     * through the overlay if need be (480 if it does not come).
+     */
+    void relayOn(Inbound in, String aor, String throughHex, Directory directory) {
+        FederationPeers peers = ctx.federation;
+        if (ctx.media == null || peers == null || !peers.reachable() || directory == null) {
+            in.refuse(Response.FORBIDDEN, "Not A Relay Box", in.box + " asked this box, which relays no calls"
+                    + " between boxes, to carry a call to box " + throughHex);
+            return;
+        }
+        org.peerline.overlay.api.NodeId target;
+        try {
+            target = org.peerline.overlay.api.NodeId.parse(throughHex);
+        } catch (RuntimeException e) {
+            in.refuse(Response.BAD_REQUEST, "Bad " + Proxy.RELAY_PARAM, "not a Node-ID: " + throughHex);
+            return;
+        }
+        Hop flow = ctx.flows.toNode(target);
+        Directory.Box box = new Directory.Box(target, null);
+        CompletableFuture<BoxHop> hop = flow != null ? CompletableFuture.completedFuture(BoxHop.direct(flow))
+                : attach(in, aor, box, directory);
+        Proxy.Pending pending = new Proxy.Pending(in);
+        hop.whenComplete((h, e) -> ctx.outbound.execute(() -> {
+            synchronized (pending) {
+                if (!pending.resolve()) {
+                    return;
+                }
+                if (h == null) {
+                    in.reply(Response.TEMPORARILY_UNAVAILABLE, "box " + target + " did not connect to this relay box");
+                    return;
+                }
+                TxLog.note("{} to {}: relaying for {} to box {} over {}", in.method(), aor, in.box, target, h.hop());
+                proxy.forkToBoxes(in, aor, List.of(h), false);
+            }
+        }));
     }
 
     /** The hop to a box's published URI, or null if it is unusable (logged) or this box's own. */
@@ -158,7 +225,7 @@ final class FederationRouting {
     }
 
     private void forward(Inbound in, String aor, Found found) {
-        List<Hop> boxes = found.hops();
+        List<BoxHop> boxes = found.hops();
         if (boxes.isEmpty()) {
             if (found.boxes() > 0 && found.failure() != null) {
                 in.reply(Response.TEMPORARILY_UNAVAILABLE, found.failure());

@@ -29,9 +29,12 @@ final class MediaSessions {
     private final MediaRelay relay;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
-    /** What faces each side of a dialog: a phone of this box, or another box (the WAN side). */
-    record Sides(boolean callerIsBox, boolean calleeIsBox) {
-        static final Sides PHONES = new Sides(false, false);
+    /**
+     * What faces each side of a dialog: a phone of this box, or another box (the WAN side); {@code route}, when
+     * the call to the other box goes through a third box's relay, says which and why (null otherwise).
+     */
+    record Sides(boolean callerIsBox, boolean calleeIsBox, String route) {
+        static final Sides PHONES = new Sides(false, false, null);
     }
 
     private static final class Session {
@@ -113,7 +116,12 @@ final class MediaSessions {
         String callee = side(s.sides.calleeIsBox());
         String path;
         String why;
-        if (!s.sides.callerIsBox() && !s.sides.calleeIsBox()) {
+        if (s.sides.callerIsBox() && s.sides.calleeIsBox()) {
+            path = "relay of the caller's box <-> relay " + settings.wanAddress() + " (this box) <-> relay of the callee's box";
+            why = "third-box relay: the caller's box and the callee's box cannot reach each other, and the caller's box"
+                    + " chose this box, which both can connect to, to carry the call; it offers each its WAN address "
+                    + settings.wanAddress() + " and sends to where each relay's packets come from";
+        } else if (!s.sides.callerIsBox() && !s.sides.calleeIsBox()) {
             path = "phone <-> relay " + settings.address() + " <-> phone";
             why = "both phones are this box's: the relay latches each to the address its packets come from"
                     + " (through any NAT), accepting only the IP its SIP came from";
@@ -128,6 +136,10 @@ final class MediaSessions {
                     + " and sends to the address the other relay's SDP gives until that relay's packets arrive,"
                     + " then to where they come from (its NAT's mapping), accepting only the IP of the"
                     + " " + box + "'s SIP";
+        }
+        if (s.sides.route() != null) {
+            path = path.replace("relay of the callee's box", "relay of the relay box");
+            why = why + ". The callee's box and this box cannot reach each other: " + s.sides.route();
         }
         return new RelayedCall(s.callId, s.startedMillis, caller, callee, path, why, List.copyOf(s.streams));
     }

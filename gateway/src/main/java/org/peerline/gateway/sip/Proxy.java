@@ -51,6 +51,11 @@ final class Proxy {
     static final long BOX_ANSWER_MILLIS = 1500;
     static final String SIG_PARAM = "pl";
     /** Request-URI parameter by which a box asks the serving box to answer 302 rather than ring (redirect mode). */
+    /**
+     * Request-URI parameter of a request a box sends to a third box to carry on to box (Node-ID) {@code pl-relay}
+     * because the two cannot reach each other; the relay box removes it.
+     */
+    static final String RELAY_PARAM = "pl-relay";
     static final String REDIRECT_PARAM = "pl-redirect";
     private static final Set<String> DIALOG_FORMING = Set.of(Request.INVITE, Request.SUBSCRIBE, Request.REFER,
             Request.UPDATE, Request.NOTIFY);
@@ -145,21 +150,26 @@ final class Proxy {
      * Forwards an out-of-dialog request to the boxes the overlay says serve {@code aor}, over the
      * federation's TLS links; the Request-URI becomes the AOR.
      */
-    void forkToBoxes(Inbound in, String aor, List<Hop> boxes, boolean redirect) {
+    void forkToBoxes(Inbound in, String aor, List<BoxHop> boxes, boolean redirect) {
         Context c = new Context(in, aor);
         c.initial = Request.INVITE.equals(in.method());
         if (in.transaction != null) {
             in.transaction.setApplicationData(c);
         }
-        if (!redirect && !relayBody(in, in.request, true, new MediaSessions.Sides(in.box != null, true))) {
+        String route = boxes.stream().map(BoxHop::why).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        if (!redirect && !relayBody(in, in.request, true, new MediaSessions.Sides(in.box != null, true, route))) {
             return;
         }
         synchronized (c) {
-            for (Hop hop : boxes) {
+            for (BoxHop box : boxes) {
+                Hop hop = box.hop();
                 try {
                     URI target = ctx.addresses.createURI(aor);
                     if (redirect && target instanceof SipURI su) {
                         su.setParameter(REDIRECT_PARAM, "1");
+                    }
+                    if (box.through() != null && target instanceof SipURI su) {
+                        su.setParameter(RELAY_PARAM, box.through().toString()); // the relay box takes it on there
                     }
                     Request fwd = prepare(in, target);
                     if (!redirect) {
@@ -201,7 +211,7 @@ final class Proxy {
         if (in.transaction != null) {
             in.transaction.setApplicationData(c);
         }
-        if (!relayBody(in, in.request, true, new MediaSessions.Sides(in.box != null, false))) {
+        if (!relayBody(in, in.request, true, new MediaSessions.Sides(in.box != null, false, null))) {
             return;
         }
         synchronized (c) {
@@ -527,7 +537,8 @@ final class Proxy {
      */
     private static MediaSessions.Sides inDialogSides(Inbound in, boolean fromCaller) {
         boolean senderIsBox = in.box != null;
-        return fromCaller ? new MediaSessions.Sides(senderIsBox, false) : new MediaSessions.Sides(false, senderIsBox);
+        return fromCaller ? new MediaSessions.Sides(senderIsBox, false, null)
+                : new MediaSessions.Sides(false, senderIsBox, null);
     }
 
     /** Points an answer's (or a provisional's) SDP at the relay; false if it had to be dropped. */

@@ -62,10 +62,12 @@ public final class SipEdge implements AutoCloseable {
      * and the CA's certificate). Calls from this box's phones to users of the {@code redirect} domains ("*": all)
      * are answered 302 with the serving box as Contact instead of being proxied. {@code advertised}: where other
      * boxes reach the socket when not at {@code listen} (a router that forwards to it), for this box's Record-Route
-     * towards them; null: {@code listen}.
+     * towards them; null: {@code listen}. {@code reachable}: other boxes can connect to this one (false behind
+     * a NAT without port forwarding: it never asks a box that cannot be connected to for a connection either,
+     * and goes through a third box's relay at once).
      */
     public record Federation(ListenAddress listen, Credentials credentials, java.util.Set<String> redirect,
-                             ListenAddress.HostPort advertised) {
+                             ListenAddress.HostPort advertised, boolean reachable) {
         public Federation {
             if (listen.transport() != ListenAddress.Transport.TLS) {
                 throw new IllegalArgumentException("the federation socket is TLS, not " + listen);
@@ -74,7 +76,7 @@ public final class SipEdge implements AutoCloseable {
         }
 
         public Federation(ListenAddress listen, Credentials credentials, java.util.Set<String> redirect) {
-            this(listen, credentials, redirect, null);
+            this(listen, credentials, redirect, null, true);
         }
 
         boolean redirects(String domain) {

@@ -228,6 +228,13 @@ final class SipService implements SipListener {
             in.refuse(Response.FORBIDDEN, "Boxes Do Not Register", "REGISTER from " + in.box);
             return;
         }
+        String through = ruri.getParameter(Proxy.RELAY_PARAM);
+        if (through != null && ruri.getUser() != null) {
+            if (!tooManyHops(in)) {
+                federation.relayOn(in, "sip:" + ruri.getUser() + "@" + ruri.getHost(), through, ctx.directory);
+            }
+            return;
+        }
         boolean toThisBox = (ruri.getUser() == null || ruri.getUser().isEmpty())
                 && ctx.local.isLocal(ruri.getHost(), ruri.getPort());
         if (!ours && !toThisBox) {

@@ -27,7 +27,8 @@ import org.peerline.overlay.security.OverlayCa;
  *   <li>site A's box is the router itself: a LAN side (192.168.1.1) and a public WAN address (10.78.0.1);
  *   <li>site B's box sits on its LAN (192.168.2.2) behind a router (10.78.0.2) that forwards the box's ports:
  *       overlay, SIP over TLS and the relay's UDP range;
- *   <li>site C's box sits on its LAN (192.168.3.2) behind a router (10.78.0.3) that forwards nothing.
+ *   <li>site C's box sits on its LAN (192.168.3.2) behind a router (10.78.0.3) that forwards nothing;
+ *   <li>and so does site D's (192.168.4.2 behind 10.78.0.4).
  * </ul>
  * Baresip softphones (each a tone of its own) call across sites; each hears the other's tone, both boxes' relays
  * count packets both ways and say why the media takes the path it does, and after the hang-up every relay port
@@ -35,16 +36,18 @@ import org.peerline.overlay.security.OverlayCa;
  *
  * <p>Nothing reaches site C's box from the WAN: it publishes its users as reachable through the overlay
  * ({@code overlay.reachable: false}, RFC 7904 route registrations), and a box that calls them asks it by
- * AppAttach to connect out; its relay is found by the other relay from the packets it sends.
+ * AppAttach to connect out; its relay is found by the other relay from the packets it sends. Sites C and D
+ * cannot reach each other at all: their calls go through a third box (A or B, chosen by cost from the relay
+ * offers in the overlay), which carries the SIP and relays the WAN leg's media.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RelayLabIT {
     private static final String WAN = "pl5wan";
-    private static final List<String> SITES = List.of("a", "b", "c");
+    private static final List<String> SITES = List.of("a", "b", "c", "d");
     /** Per site: the softphone's user and the frequency of its tone. */
-    private static final Map<String, String> USER = Map.of("a", "ann", "b", "ben", "c", "cy");
-    private static final Map<String, Integer> TONE = Map.of("a", 440, "b", 1000, "c", 700);
+    private static final Map<String, String> USER = Map.of("a", "ann", "b", "ben", "c", "cy", "d", "dee");
+    private static final Map<String, Integer> TONE = Map.of("a", 440, "b", 1000, "c", 700, "d", 1400);
     private static final int PHONE_SIP_PORT = 5080;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -177,7 +180,7 @@ class RelayLabIT {
                 c.append("relay: { address: \"").append(lanIp).append("\", wan-address: \"").append(wanIp(s))
                         .append("\", ports: \"30000-30999\" }\n");
             }
-            default -> {
+            default -> { // c and d: behind NAT without port forwarding
                 c.append("overlay: { listen: \"").append(lanIp).append(":6084\", reachable: false,"
                         + " bootstrap: [ \"10.78.0.1:6084\" ] }\n");
                 c.append("relay: { address: \"").append(lanIp).append("\", ports: \"30000-30999\" }\n");
@@ -208,8 +211,12 @@ class RelayLabIT {
 
     /** What the box's admin API says of its relay now. */
     private static JsonNode relay(String s) throws Exception {
-        String out = Netns.output(boxNs(s), "curl", "-sS", "http://127.0.0.1:8080/api/relay");
-        return JSON.readTree(out);
+        return api(s, "/api/relay");
+    }
+
+    /** A GET on the box's admin API (inside its namespace). */
+    private static JsonNode api(String s, String path) throws Exception {
+        return JSON.readTree(Netns.output(boxNs(s), "curl", "-sS", "http://127.0.0.1:8080" + path));
     }
 
     /** Sum of the packets that arrived on each side of the box's relayed streams: [from caller side, from callee side]. */
@@ -263,7 +270,7 @@ class RelayLabIT {
                 Baresip.assertHeard(callee, TONE.get(from), TONE.get(to));
             }
         }
-        for (String s : List.of(from, to)) {
+        for (String s : SITES) { // the two boxes, and a third one that relayed
             Wait.within(Duration.ofSeconds(5), "box " + s + " frees its relay ports after the BYE", () -> {
                 try {
                     return relay(s).get("portsInUse").asInt() == 0;
@@ -309,6 +316,52 @@ class RelayLabIT {
 
     @Test
     @Order(4)
+    void twoBoxesThatCannotReachEachOtherTalkThroughAThirdBoxsRelay() throws Exception {
+        // boxes C and D are clients of the overlay (nobody can connect to them); every box offers its relay
+        for (String s : List.of("c", "d")) {
+            JsonNode status = api(s, "/api/overlay/status");
+            assertTrue(status.get("role").asText().startsWith("client of"), "box " + s + ": " + status.toPrettyString());
+        }
+        Wait.within(Duration.ofSeconds(30), "box C sees the relay offers of A and B (usable), of D (cannot be"
+                + " connected to) and its own", () -> {
+            try {
+                JsonNode offers = api("c", "/api/overlay/relays").get("offers");
+                int usable = 0;
+                int unreachable = 0;
+                for (JsonNode o : offers) {
+                    usable += o.get("excluded").isNull() ? 1 : 0;
+                    unreachable += "cannot be connected to".equals(o.get("excluded").asText()) ? 1 : 0;
+                }
+                return offers.size() == 4 && usable == 2 && unreachable == 1;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        for (String[] pair : new String[][] {{"c", "d"}, {"d", "c"}}) {
+            String[] relayBox = new String[1];
+            call(pair[0], pair[1], (caller, callee) -> {
+                for (String s : List.of("a", "b")) {
+                    JsonNode calls = relay(s).get("calls");
+                    if (calls.size() > 0) {
+                        relayBox[0] = s;
+                        JsonNode record = calls.get(0);
+                        assertTrue(record.get("why").asText().startsWith("third-box relay"), record.toPrettyString());
+                        long[] p = packets(relay(s));
+                        assertTrue(p[0] > 100 && p[1] > 100, "the relay box " + s + " forwarded both ways: "
+                                + relay(s).toPrettyString());
+                    }
+                }
+                JsonNode record = relay(pair[0]).get("calls").get(0);
+                assertTrue(record.get("why").asText().contains("chosen by cost"), "the caller's box says which relay box"
+                        + " it chose and why: " + record.toPrettyString());
+            });
+            assertTrue(relayBox[0] != null, "a third box (A or B) relayed the call " + pair[0] + " -> " + pair[1]);
+            System.out.printf("relay lab: %s -> %s went through site %s's box%n", pair[0], pair[1], relayBox[0]);
+        }
+    }
+
+    @Test
+    @Order(5)
     void holdAndResumeMidCallKeepTheAudioFlowing() throws Exception {
         call("a", "b", (caller, callee) -> {
             caller.command("/hold");

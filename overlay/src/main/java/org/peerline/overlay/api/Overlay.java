@@ -45,6 +45,15 @@ public interface Overlay extends AutoCloseable {
     /** Who answers other boxes' AppAttach requests; without one they are refused. */
     void onAppAttach(AppAttachHandler handler);
 
+    /**
+     * Advertises this box's media relay to the federation (kind PEERLINE-RELAY), replacing its previous offer;
+     * kept (stored again as half of {@code lifetime} passes) until the box publishes another or dies.
+     */
+    CompletableFuture<Void> offerRelay(RelayOffer offer, Duration lifetime);
+
+    /** Every box's current relay offer (unreadable ones dropped). */
+    CompletableFuture<List<RelayOffer>> relayOffers();
+
     /** Withdraws this box's registration of {@code aor} and stops refreshing it. */
     CompletableFuture<Void> unpublish(String aor);
 
@@ -116,6 +125,13 @@ public interface Overlay extends AutoCloseable {
     /** Answers an AppAttach from box {@code origin} for {@code application}, whose connection is offered at {@code candidates}. */
     interface AppAttachHandler {
         CompletableFuture<AppAttachResult> answer(NodeId origin, int application, List<PeerAddress> candidates);
+    }
+
+    /**
+     * A box's media relay as it advertises it: whether other boxes can connect to the box, how many call legs the
+     * relay holds and how many are busy, and where the box takes SIP.
+     */
+    record RelayOffer(NodeId box, String sipUri, boolean reachable, int capacity, int inUse) {
     }
 
     /** One step of a traced lookup. */

@@ -143,6 +143,15 @@ public final class Node implements Transport.Listener, Topology.Host {
     private final List<Runnable> membershipListeners = new ArrayList<>();
     private final Stats stats = new Stats();
     private NodeId admittingPeer;
+    /**
+     * A client (RFC 6940 §3.2.1) takes no place in the ring: it links only to the peer responsible for its
+     * Node-ID (its admitting peer, found by an Attach routed to its own id), sends everything through it, and
+     * is reached through it. For a node nobody can connect to (a NAT without port forwarding), which could not
+     * keep the links a ring member needs.
+     */
+    private boolean client;
+    /** How often a client checks that its peer is still the one responsible for its Node-ID. */
+    static final long CLIENT_RECHECK_MILLIS = 30_000;
     private List<PeerAddress> bootstrap = List.of();
     private Scheduler.Timer rebalance;
     private boolean closed;
@@ -191,6 +200,24 @@ public final class Node implements Transport.Listener, Topology.Host {
 
     // ------------------------------------------------------------------------------------ join, leave
 
+    /** Makes this node a client rather than a peer (before {@link #join}); see {@link #client}. */
+    public void asClient() {
+        if (started) {
+            throw new IllegalStateException("a node becomes a client before it joins");
+        }
+        client = true;
+    }
+
+    /** This node is a client attached to a peer (not a member of the ring). */
+    public boolean isClient() {
+        return client;
+    }
+
+    /** The peer a client is attached to (null for a peer, or a client between peers). */
+    public NodeId attachedPeer() {
+        return client ? admittingPeer : null;
+    }
+
     /**
      * Joins the overlay through the first bootstrap peer that answers (RFC 6940 §10.5: Attach to the
      * admitting peer responsible for this node's id, then Join), or starts a new overlay when there are
@@ -198,6 +225,10 @@ public final class Node implements Transport.Listener, Topology.Host {
      */
     public CompletableFuture<Void> join(List<PeerAddress> bootstrap) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (client && bootstrap.isEmpty()) {
+            done.completeExceptionally(new IllegalStateException("a client joins through a bootstrap peer"));
+            return done;
+        }
         if (started) {
             // a join that failed is tried again: the topology runs already, only the bootstrap is new; with
             // none, the node gives up joining and starts an overlay of its own
@@ -280,6 +311,12 @@ public final class Node implements Transport.Listener, Topology.Host {
                     NodeId ap = reply.responder();
                     connectFromAttach(reply, ap, apLinked -> {
                         admittingPeer = ap;
+                        if (client) {
+                            log.info("{}: attached as a client to {}", id, ap);
+                            scheduler.after(CLIENT_RECHECK_MILLIS, this::recheckAttachment);
+                            done.complete(null);
+                            return;
+                        }
                         request(new Destination.Node(ap), MessageCode.JOIN_REQ,
                                 new Bodies.JoinReq(id, new byte[0]).encode(), ap).whenComplete((j, e2) -> {
                                     if (e2 != null || j.isError()) {
@@ -294,6 +331,31 @@ public final class Node implements Transport.Listener, Topology.Host {
                                 });
                     });
                 }));
+    }
+
+    /**
+     * A client's periodic check: an Attach routed to its own Node-ID finds the peer responsible for it now (the
+     * ring may have changed); if that is another peer, the client attaches there instead, so that what is
+     * routed to it arrives.
+     */
+    private void recheckAttachment() {
+        if (closed || !client) {
+            return;
+        }
+        NodeId current = admittingPeer;
+        if (current == null || !transport.connected(current)) {
+            return; // linkDown has started a new attachment
+        }
+        request(new Destination.Node(id), MessageCode.ATTACH_REQ, attachBody("passive"), current).whenComplete((r, e) -> {
+            if (e == null && !r.isError() && !r.responder().equals(current) && !closed) {
+                NodeId moved = r.responder();
+                connectFromAttach(r, moved, linked -> {
+                    log.info("{}: the peer responsible for this client is now {} (was {})", id, moved, current);
+                    admittingPeer = moved;
+                });
+            }
+            scheduler.after(CLIENT_RECHECK_MILLIS, this::recheckAttachment);
+        });
     }
 
     /** Leaves gracefully (Leave to every neighbour, §10.9) and closes every link. */
@@ -705,7 +767,7 @@ public final class Node implements Transport.Listener, Topology.Host {
 
     /** Sends an outstanding request on its way: to its fixed first hop, or along the route as it is now. */
     private void dispatch(long txid, Outstanding o) {
-        NodeId hop = o.firstHop != null && transport.connected(o.firstHop) ? o.firstHop : route(o.target, null);
+        NodeId hop = o.firstHop != null && transport.connected(o.firstHop) ? o.firstHop : route(o.target, null, o.code);
         if (o.attempts > 1 && o.firstHop == null && hop.equals(o.lastHop) && topology.joined()) {
             // the last attempt went this way and got no answer: try another path, if there is one
             NodeId other = topology.alternateHop(o.target, o.lastHop);
@@ -727,9 +789,25 @@ public final class Node implements Transport.Listener, Topology.Host {
 
     private NodeId route(NodeId target, NodeId from) {
         if (!topology.joined() && admittingPeer != null && transport.connected(admittingPeer)) {
-            return admittingPeer; // a joiner routes through its admitting peer
+            return admittingPeer; // a joiner, or a client, routes through its admitting peer
         }
         return topology.nextHop(target, from);
+    }
+
+    /**
+     * Where a request with {@code code} for {@code target} goes next. As {@link #route}, except that a peer
+     * responsible for the Node-ID of a client linked to it delivers the client's application requests
+     * (AppAttach, Ping, Probe) to it; the ring's own requests (Attach, Join, Update, ...) keep their Chord
+     * routing, which never involves clients.
+     */
+    private NodeId route(NodeId target, NodeId from, MessageCode code) {
+        NodeId hop = route(target, from);
+        if ((code == MessageCode.APP_ATTACH_REQ || code == MessageCode.PING_REQ || code == MessageCode.PROBE_REQ)
+                && hop.equals(id) && !target.equals(id) && linked.containsKey(target)
+                && !topology.routingPeers().contains(target)) {
+            return target;
+        }
+        return hop;
     }
 
     private ReloadMessage sign(ForwardingHeader h, MessageContents c, Collection<SecurityBlock.SignerIdentity> certs) {
@@ -812,7 +890,7 @@ public final class Node implements Transport.Listener, Topology.Host {
             return;
         }
         NodeId target = targetOf(first);
-        NodeId hop = forMe ? id : route(target, from);
+        NodeId hop = forMe ? id : route(target, from, code);
         if (hop.equals(id) || hop.equals(from) && topology.isResponsible(target, from)) {
             receivedRequest(m, from, via);
         } else if (m.header().ttl() <= 1) {
@@ -1212,6 +1290,14 @@ public final class Node implements Transport.Listener, Topology.Host {
         }
         if (peer.equals(admittingPeer) && !topology.joined()) {
             admittingPeer = null;
+            if (client && !bootstrap.isEmpty()) {
+                log.info("{}: lost the peer this client was attached to ({}); attaching again", id, peer);
+                scheduler.after(500 + random.nextInt(1000), () -> {
+                    if (!closed && admittingPeer == null) {
+                        tryBootstrap(new ArrayList<>(bootstrap), new CompletableFuture<>(), JOIN_ROUNDS);
+                    }
+                });
+            }
         }
         // what the dead link did not deliver goes another way at once, rather than waiting for a timeout
         for (byte[] b : undelivered) {

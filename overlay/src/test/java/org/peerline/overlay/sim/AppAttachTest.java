@@ -43,4 +43,31 @@ class AppAttachTest {
         assertNull(ring.await(ring.nodes.get(3).appAttach(ring.nodes.get(9).id(), 5061, List.of()), 30_000),
                 "a node without an application for AppAttach refuses it");
     }
+
+    /**
+     * A client (a box nobody can connect to) takes no place in the ring: it links to the peer responsible for its
+     * Node-ID only, which delivers what is routed to it; it stores and fetches through that peer.
+     */
+    @Test
+    void aClientIsReachedThroughThePeerResponsibleForItsNodeId() {
+        SimRing ring = new SimRing(9).start(10);
+        var client = ring.addClient();
+        assertNotNull(client, "the client attached");
+        assertNotNull(client.attachedPeer(), "it has an attached peer");
+        ring.run(120_000);
+        for (var n : ring.nodes) {
+            assertEquals(false, n.topology().routingPeers().contains(client.id()), "peer " + n.id()
+                    + " took the client into its routing table");
+        }
+        assertEquals(10, ring.consistent(), "the ring is the same ring of ten peers");
+        client.onAppAttach((from, req) -> CompletableFuture.completedFuture(new LinkBodies.AppAttach(req.ufrag(),
+                req.password(), req.application(), "active", List.of())));
+        LinkBodies.AppAttach ans = ring.await(ring.nodes.get(4).appAttach(client.id(), 5061, List.of()), 30_000);
+        assertNotNull(ans, "an AppAttach routed to the client's Node-ID reaches it");
+        assertEquals("active", ans.role());
+        assertNotNull(ring.await(client.publish(SimRing.resource(1), null, SimRing.KIND, List.of(SimRing.value(1)),
+                3600), 30_000), "the client stores through its peer");
+        assertEquals(true, ring.finds(ring.nodes.get(7), 1), "a peer finds what the client stored");
+        assertEquals(true, ring.finds(client, 1), "and so does the client");
+    }
 }

@@ -49,6 +49,24 @@ final class SimRing {
         return this;
     }
 
+    /**
+     * Adds a client (RFC 6940 §3.2.1) that joins through the first node; it is not put in {@link #nodes} (which
+     * are the ring's peers). Null if it did not attach.
+     */
+    Node addClient() {
+        byte[] raw = new byte[NodeId.BYTES];
+        rng.nextBytes(raw);
+        NodeId id = NodeId.of(raw, 0);
+        SimNetwork.Host host = net.host(new PeerAddress("10.9.0.1", 6084), id, 10);
+        Node node = new Node(id, new Node.Settings("sim.test", 2, 3000, 3,
+                kind -> kind == KIND ? StorageBodies.DataModel.SINGLE : null, AccessControl.ANY_SIGNER), host, host,
+                new SimSecurity(id, identities), new ChordTopology(id, ChordTopology.Settings.defaults()),
+                new Random(rng.nextLong()));
+        host.listener(node);
+        node.asClient();
+        return await(node.join(List.of(hosts.get(0).localAddress())), 30_000) == null && !node.isClient() ? null : node;
+    }
+
     void run(long millis) {
         net.runUntil(net.now() + millis);
     }

@@ -1,0 +1,178 @@
+package org.peerline.gateway.overlay;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.peerline.gateway.sip.Directory;
+import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.api.Overlay;
+import org.peerline.relay.MediaRelay;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays in the federation: this box advertises its own (capacity, load, whether it can be connected to) and
+ * chooses a third box's relay for a call between two boxes that cannot reach each other.
+ *
+ * <p><b>The cost of a relay box</b> (lowest wins): {@code rtt + 200 * load}, where {@code rtt} is the round
+ * trip of an overlay Probe from this box to it in milliseconds (measured at most once a minute per box) and
+ * {@code load} the share of its relay's call legs in use (0 to 1). Boxes that cannot be connected to, that
+ * have fewer than 4 free legs, that did not answer the Probe, and the two boxes of the call are not candidates.
+ * So a nearby idle box wins; a box twice as far (say 40 ms instead of 20) wins only once the nearer one is
+ * 10 % busier. Offers are fetched at most every 10 s.
+ */
+public final class RelayOffering implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayOffering.class);
+    static final long PERIOD_SECONDS = 20;
+    static final Duration LIFETIME = Duration.ofSeconds(90);
+    static final double LOAD_WEIGHT = 200;
+    private static final long OFFERS_MAX_AGE_MILLIS = 10_000;
+    private static final long RTT_MAX_AGE_MILLIS = 60_000;
+    private static final long PROBE_MILLIS = 1500;
+
+    private final Overlay overlay;
+    private final MediaRelay relay;
+    private final String sipUri;
+    private final boolean reachable;
+    private final ScheduledExecutorService timer;
+    private volatile CompletableFuture<List<Overlay.RelayOffer>> offers;
+    private volatile long offersAt;
+    private final Map<NodeId, long[]> rtts = new ConcurrentHashMap<>(); // {rtt ms, measured at ms}
+
+    /**
+     * @param relay     this box's relay, or null when it relays no media (it then only chooses others')
+     * @param sipUri    where other boxes send this box SIP, advertised with the offer
+     * @param reachable other boxes can connect to this box
+     */
+    public RelayOffering(Overlay overlay, MediaRelay relay, String sipUri, boolean reachable) {
+        this.overlay = overlay;
+        this.relay = relay;
+        this.sipUri = sipUri;
+        this.reachable = reachable;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "relay-offer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts advertising this box's relay (if it has one), every {@value #PERIOD_SECONDS} s with its load. */
+    public void start() {
+        if (relay != null) {
+            timer.scheduleWithFixedDelay(this::advertise, 0, PERIOD_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    private void advertise() {
+        Overlay.RelayOffer offer = new Overlay.RelayOffer(overlay.nodeId(), sipUri, reachable,
+                relay.settings().legCapacity(), relay.portsInUse() / 2);
+        overlay.offerRelay(offer, LIFETIME).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.debug("overlay: relay offer not stored: {}", e.toString());
+            }
+        });
+    }
+
+    /**
+     * A box's relay offer as this box rates it: the overlay round trip to it (-1: it did not answer), its cost,
+     * and why it cannot be chosen (null if it can).
+     */
+    public record Rated(Overlay.RelayOffer offer, long rttMillis, double cost, String excluded) {
+    }
+
+    /** The relay box of least cost for a call between this box and {@code target}; completes with null when none qualifies. */
+    public CompletableFuture<Directory.Relay> choose(NodeId target) {
+        return rate(target).thenApply(rated -> {
+            Rated best = pick(rated);
+            if (best == null) {
+                return null;
+            }
+            StringBuilder considered = new StringBuilder();
+            for (Rated r : rated) {
+                if (r.excluded() == null) {
+                    considered.append(considered.length() == 0 ? "" : ", ").append(String.format(
+                            "%s cost %.0f (rtt %d ms, load %.0f%%)", r.offer().box(), r.cost(), r.rttMillis(),
+                            100.0 * load(r.offer())));
+                }
+            }
+            return new Directory.Relay(best.offer().box(), best.offer().sipUri(), String.format(
+                    "relay box %s chosen by cost (rtt + %.0f x load) among %s", best.offer().box(), LOAD_WEIGHT,
+                    considered));
+        });
+    }
+
+    /** The eligible offer of least cost (ties: the smaller Node-ID), or null. */
+    static Rated pick(List<Rated> rated) {
+        return rated.stream().filter(r -> r.excluded() == null)
+                .min(Comparator.comparingDouble(Rated::cost).thenComparing(r -> r.offer().box().toString()))
+                .orElse(null);
+    }
+
+    /** Rates an offer measured {@code rttMillis} away for a call to {@code target} (null: any call) from {@code self}. */
+    static Rated rate(Overlay.RelayOffer o, long rttMillis, NodeId self, NodeId target) {
+        String excluded = o.box().equals(self) ? "this box"
+                : o.box().equals(target) ? "the other box of the call"
+                : !o.reachable() ? "cannot be connected to"
+                : o.capacity() - o.inUse() < 4 ? "fewer than 4 free call legs"
+                : rttMillis < 0 ? "did not answer a Probe" : null;
+        double cost = rttMillis < 0 ? Double.MAX_VALUE : rttMillis + LOAD_WEIGHT * load(o);
+        return new Rated(o, rttMillis, cost, excluded);
+    }
+
+    private static double load(Overlay.RelayOffer o) {
+        return o.capacity() == 0 ? 1 : (double) o.inUse() / o.capacity();
+    }
+
+    /** Every known offer rated for a call to {@code target} (null: any), measuring round trips where needed. */
+    public CompletableFuture<List<Rated>> rate(NodeId target) {
+        NodeId self = overlay.nodeId();
+        return offers().thenCompose(all -> {
+            List<CompletableFuture<Rated>> rated = new ArrayList<>();
+            for (Overlay.RelayOffer o : all) {
+                boolean measure = o.reachable() && !o.box().equals(self) && !o.box().equals(target);
+                rated.add((measure ? rtt(o.box()) : CompletableFuture.completedFuture(-1L))
+                        .thenApply(rtt -> rate(o, rtt, self, target)));
+            }
+            return CompletableFuture.allOf(rated.toArray(CompletableFuture[]::new))
+                    .thenApply(v -> rated.stream().map(CompletableFuture::join).toList());
+        });
+    }
+
+    private CompletableFuture<List<Overlay.RelayOffer>> offers() {
+        long now = System.currentTimeMillis();
+        CompletableFuture<List<Overlay.RelayOffer>> f = offers;
+        if (f == null || now - offersAt > OFFERS_MAX_AGE_MILLIS || f.isCompletedExceptionally()) {
+            f = overlay.relayOffers().orTimeout(2, TimeUnit.SECONDS)
+                    .exceptionally(e -> List.of());
+            offers = f;
+            offersAt = now;
+        }
+        return f;
+    }
+
+    /** The overlay round trip to {@code box} in ms (cached a minute); -1 if it did not answer. */
+    private CompletableFuture<Long> rtt(NodeId box) {
+        long now = System.currentTimeMillis();
+        long[] known = rtts.get(box);
+        if (known != null && now - known[1] < RTT_MAX_AGE_MILLIS) {
+            return CompletableFuture.completedFuture(known[0]);
+        }
+        return overlay.probe(box).orTimeout(PROBE_MILLIS, TimeUnit.MILLISECONDS).handle((p, e) -> {
+            long rtt = e == null ? p.rttMillis() : -1;
+            rtts.put(box, new long[] {rtt, now});
+            return rtt;
+        });
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

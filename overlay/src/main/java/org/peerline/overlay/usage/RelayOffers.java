@@ -1,0 +1,93 @@
+package org.peerline.overlay.usage;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import org.peerline.overlay.api.NodeId;
+import org.peerline.overlay.api.Overlay;
+import org.peerline.overlay.message.DecodeException;
+import org.peerline.overlay.message.StorageBodies;
+import org.peerline.overlay.node.AccessControl;
+
+/**
+ * Peerline's relay offers: kind PEERLINE-RELAY (Kind-ID 0xf0000102, RFC 6940's private range), one dictionary
+ * under the Resource-ID of {@code relays}, keyed by the Node-ID of each box that relays media, so that a box
+ * that needs a third box to carry a call's WAN leg finds the candidates with one fetch. A federation has tens
+ * of boxes, not millions: one resource holds them all (and its responsible peer and replicas answer for it).
+ *
+ * <p>Value (version 1): {@code uint8 version; uint8 reachable; uint32 capacity; uint32 in_use; opaque
+ * sip_uri<0..2^16-1>}: whether other boxes can connect to the box, how many call legs its relay holds and how
+ * many are busy, and where it takes SIP. A box writes only its own entry (the key is the signer's Node-ID).
+ */
+public final class RelayOffers {
+    public static final long KIND = 0xf0000102L;
+    public static final String RESOURCE_NAME = "relays";
+    private static final int VERSION = 1;
+
+    private RelayOffers() {
+    }
+
+    /** The Resource-ID every offer is stored under. */
+    public static byte[] resourceId() {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-1").digest(RESOURCE_NAME.getBytes(StandardCharsets.UTF_8));
+            return Arrays.copyOf(h, NodeId.BYTES);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The dictionary entry of {@code offer}, keyed by its box. */
+    public static StorageBodies.Value entry(Overlay.RelayOffer offer) {
+        byte[] uri = offer.sipUri().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(12 + uri.length);
+        b.put((byte) VERSION).put((byte) (offer.reachable() ? 1 : 0)).putInt(offer.capacity()).putInt(offer.inUse())
+                .putShort((short) uri.length).put(uri);
+        return StorageBodies.Value.dictionaryEntry(offer.box().toBytes(), b.array());
+    }
+
+    /** Reads the offer of {@code box} from its entry's value. */
+    public static Overlay.RelayOffer offerOf(NodeId box, byte[] value) throws DecodeException {
+        if (value.length < 12 || value[0] != VERSION) {
+            throw new DecodeException("not a version " + VERSION + " relay offer");
+        }
+        ByteBuffer b = ByteBuffer.wrap(value);
+        b.get();
+        boolean reachable = b.get() != 0;
+        int capacity = b.getInt();
+        int inUse = b.getInt();
+        int len = b.getShort() & 0xffff;
+        if (len != b.remaining() || capacity < 0 || inUse < 0) {
+            throw new DecodeException("relay offer lengths do not add up");
+        }
+        byte[] uri = new byte[len];
+        b.get(uri);
+        return new Overlay.RelayOffer(box, new String(uri, StandardCharsets.UTF_8), reachable, capacity, inUse);
+    }
+
+    /** Any box of the federation may offer its relay, under its own Node-ID only; other kinds go to {@code others}. */
+    public static AccessControl policy(AccessControl others) {
+        return (resource, name, kind, value, signer, domains) -> {
+            if (kind != KIND) {
+                return others.check(resource, name, kind, value, signer, domains);
+            }
+            String keyed = SipRegistration.keyedBySigner(value, signer);
+            if (keyed != null) {
+                return keyed;
+            }
+            if (!Arrays.equals(resourceId(), resource)) {
+                return "relay offers are stored under the resource '" + RESOURCE_NAME + "' only";
+            }
+            if (value.exists()) {
+                try {
+                    offerOf(signer, value.data());
+                } catch (DecodeException e) {
+                    return "not a relay offer: " + e.getMessage();
+                }
+            }
+            return null;
+        };
+    }
+}
