@@ -75,6 +75,7 @@ sip:
   security: { rate-limit: 0, auth-failures: 0 }
 admin: { listen: "127.0.0.1:$((8100 + i))" }
 log: { level: warn }
+relay: { enabled: false }
 overlay: { listen: "127.0.0.1:$((6100 + 10 * i))", sip-listen: "127.0.0.1:$(($(sip_port "$i") + 1))"$boot }
 EOF
 done

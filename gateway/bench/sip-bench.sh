@@ -767,6 +767,8 @@ write_peerline_config() {  # write_peerline_config FILE trusted|untrusted
         fi
         echo "admin: { listen: \"127.0.0.1:0\" }"
         echo "log:   { level: warn }"
+        echo "# signalling only, as Kamailio does here: no media relay"
+        echo "relay: { enabled: false }"
     } >"$file"
 }
 

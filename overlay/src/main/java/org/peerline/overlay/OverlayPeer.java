@@ -351,6 +351,8 @@ public final class OverlayPeer implements Overlay {
                 try {
                     value = h.kind() == SipRegistration.KIND || h.kind() == GlobalExtension.KIND
                             ? SipRegistration.describe(v.data())
+                            : h.kind() == RelayOffers.KIND ? RelayOffers.describe(RelayOffers.offerOf(
+                                    NodeId.of(v.key(), 0), v.data()))
                             : HexFormat.of().formatHex(v.data());
                 } catch (DecodeException | IllegalArgumentException e) {
                     value = HexFormat.of().formatHex(v.data());

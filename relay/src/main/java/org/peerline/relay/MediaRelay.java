@@ -64,12 +64,37 @@ public final class MediaRelay implements AutoCloseable {
         return relay;
     }
 
+    /** How many pairs of pairs a call tries when ports of the range are taken by another program. */
+    static final int BIND_ATTEMPTS = 8;
+
     /**
-     * Opens a relayed call: two legs, four sockets bound on the relay's address.
+     * Opens a relayed call: two legs, four sockets bound on the relay's address. A port of the range that another
+     * program holds is skipped (it goes back to the pool, and the next pairs are tried).
      *
-     * @throws IOException when the pool is exhausted or no free pair could be bound
+     * @throws IOException when the pool is exhausted or no free pairs could be bound
      */
     public RelayCall open(String id) throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+            try {
+                return tryOpen(id);
+            } catch (PortsBusy e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /** Some of the pairs a call took could not be bound. */
+    private static final class PortsBusy extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        PortsBusy(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private RelayCall tryOpen(String id) throws IOException {
         EventLoop loop = group.next();
         int portA = bindablePair();
         int portB;
@@ -89,14 +114,14 @@ public final class MediaRelay implements AutoCloseable {
             closeChannels(call);
             pool.give(portA);
             pool.give(portB);
-            throw new IOException("relay: cannot bind the ports of call " + id + ": " + e.getMessage(), e);
+            throw new PortsBusy("relay: cannot bind the ports of call " + id + ": " + e.getMessage(), e);
         }
         calls.put(id + "#" + portA, call);
         LOG.debug("relay: call {} opened, legs {} and {}", id, portA, portB);
         return call;
     }
 
-    /** A pair from the pool; the pool's ports may be busy with another program, which is skipped for now. */
+    /** A pair from the pool (its ports may still be busy with another program: see {@link #open}). */
     private int bindablePair() throws IOException {
         int p = pool.take();
         if (p < 0) {

@@ -166,6 +166,27 @@ class MediaRelayTest {
     }
 
     @Test
+    void aPortAnotherProgramHoldsIsSkipped() throws Exception {
+        relay(Duration.ofSeconds(30));
+        try (DatagramSocket squatter = new DatagramSocket(MIN + 10, LO)) {
+            // round the whole range twice: the pool hands out the held pair too, and the call takes others
+            List<RelayCall> calls = new ArrayList<>();
+            for (int i = 0; i < (MAX - MIN + 1) / 2; i++) {
+                RelayCall c = relay.open("c" + i);
+                assertTrue(c.a().rtpPort() != MIN + 10 && c.b().rtpPort() != MIN + 10, "call " + i + " got the held port");
+                calls.add(c);
+                if (calls.size() == 10) {
+                    calls.forEach(RelayCall::close);
+                    calls.clear();
+                }
+            }
+            calls.forEach(RelayCall::close);
+            assertEquals(0, relay.portsInUse(), "no port left held, the skipped one included");
+            assertEquals(MIN + 10, squatter.getLocalPort());
+        }
+    }
+
+    @Test
     void anIdleCallIsClosedAndItsPortsFreed() throws Exception {
         relay(Duration.ofSeconds(1));
         relay.open("forgotten");

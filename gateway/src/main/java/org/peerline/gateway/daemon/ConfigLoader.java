@@ -73,7 +73,7 @@ public final class ConfigLoader {
         PeerlineConfig.Admin admin = admin(top.section("admin"), d.admin());
         PeerlineConfig.Log log = log(top.section("log"), d.log());
         PeerlineConfig.Overlay overlay = overlay(top.section("overlay"), data);
-        org.peerline.relay.RelaySettings relay = relay(top.section("relay"));
+        org.peerline.relay.RelaySettings relay = relay(top.section("relay"), sip);
         top.finish();
         return new PeerlineConfig(site, data, sip, admin, log, overlay, relay, file);
     }
@@ -208,19 +208,29 @@ public final class ConfigLoader {
                 redirect, advertise, reachable);
     }
 
-    private static org.peerline.relay.RelaySettings relay(Optional<YamlSection> section) throws ConfigException {
+    /**
+     * The media relay: on unless {@code relay.enabled} is false; without a section, on with every default
+     * ({@code address: auto}, the box's own address towards its default route).
+     */
+    private static org.peerline.relay.RelaySettings relay(Optional<YamlSection> section, SipSettings sip)
+            throws ConfigException {
         if (section.isEmpty()) {
-            return null;
+            return PeerlineConfig.defaultRelay(sip);
         }
         YamlSection s = section.get();
-        String address = s.parsed("address", null, advertisedIp("the IP address phones send media to (it goes into SDP)"));
-        if (address == null) {
-            throw s.error("'relay.address' is required: the IP address phones send media to");
+        if (!s.bool("enabled", true)) {
+            s.finish();
+            return null;
+        }
+        String address = s.parsed("address", "auto", v -> v.equals("auto") ? v
+                : advertisedIp("the IP address phones send media to (it goes into SDP), or auto").apply(v));
+        if (address.equals("auto")) {
+            address = LocalAddress.outbound(sip);
         }
         String wanAddress = s.parsed("wan-address", address, advertisedIp("the IP address other boxes send media to"
                 + " (this box's WAN address, or the public address of a router that forwards relay.ports to it)"));
-        String ports = s.string("ports", "30000-30999");
-        Duration idle = s.duration("idle-timeout", Duration.ofSeconds(60));
+        String ports = s.string("ports", PeerlineConfig.DEFAULT_RELAY_PORTS);
+        Duration idle = s.duration("idle-timeout", PeerlineConfig.DEFAULT_RELAY_IDLE);
         s.finish();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)-(\\d+)").matcher(ports);
         if (!m.matches()) {

@@ -36,6 +36,10 @@ final class Demo {
         System.out.println("Peerline is running: site " + cfg.site().name() + ", SIP domain " + cfg.site().domain());
         System.out.println("  SIP on   " + String.join(", ", p.sip().listening()));
         System.out.println("  admin    http://" + admin.getHostString() + ":" + admin.getPort() + "/api/users");
+        var relay = cfg.relay();
+        System.out.println("  media    " + (relay == null ? "direct between phones (relay: { enabled: false })"
+                : "relayed at " + relay.address() + ", UDP " + relay.portMin() + "-" + relay.portMax()
+                + " (relay.address to change it)"));
         System.out.println("  data in  " + cfg.data().toAbsolutePath());
         System.out.println();
         System.out.println("Register a softphone (e.g. Linphone, baresip, or a desk phone):");

@@ -66,21 +66,32 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
 
     /** Embedded defaults: what {@code java -jar peerline.jar} runs with no arguments. */
     public static PeerlineConfig defaults() {
+        SipSettings sip = new SipSettings(
+                List.of(ListenAddress.parse("udp:0.0.0.0:5060"), ListenAddress.parse("tcp:0.0.0.0:5060")),
+                "peerline.demo",
+                SipSettings.Registrar.DEFAULTS,
+                Duration.ofSeconds(300),
+                SipSettings.Security.DEFAULTS,
+                List.<Cidr>of(),
+                SipSettings.DEFAULT_TIMER_C);
         return new PeerlineConfig(
                 new Site("demo", "peerline.demo"),
                 Path.of("peerline-data"),
-                new SipSettings(
-                        List.of(ListenAddress.parse("udp:0.0.0.0:5060"), ListenAddress.parse("tcp:0.0.0.0:5060")),
-                        "peerline.demo",
-                        SipSettings.Registrar.DEFAULTS,
-                        Duration.ofSeconds(300),
-                        SipSettings.Security.DEFAULTS,
-                        List.<Cidr>of(),
-                        SipSettings.DEFAULT_TIMER_C),
+                sip,
                 new Admin("127.0.0.1", 8080, null),
                 new Log("info", "warn"),
                 null,
-                null,
+                defaultRelay(sip),
                 null);
+    }
+
+    /** The relay's default port range: 500 call legs, RTP on even ports. */
+    public static final String DEFAULT_RELAY_PORTS = "30000-30999";
+    /** How long a relayed stream may forward nothing before its ports are freed. */
+    public static final Duration DEFAULT_RELAY_IDLE = Duration.ofSeconds(60);
+
+    /** The relay a box runs when its configuration says nothing of it: on, at the box's own address ({@code auto}). */
+    static org.peerline.relay.RelaySettings defaultRelay(SipSettings sip) {
+        return new org.peerline.relay.RelaySettings(LocalAddress.outbound(sip), 30000, 30999, DEFAULT_RELAY_IDLE);
     }
 }

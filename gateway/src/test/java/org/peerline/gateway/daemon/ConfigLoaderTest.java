@@ -128,17 +128,30 @@ class ConfigLoaderTest {
 
     @Test
     void relaySection() throws Exception {
-        assertEquals(null, ConfigLoader.parse(FILE, "site: { name: a }\n").relay(), "no relay unless configured");
+        var byDefault = ConfigLoader.parse(FILE, "site: { name: a }\n").relay();
+        assertTrue(byDefault != null && byDefault.portMin() == 30000 && byDefault.portMax() == 30999,
+                "the relay is on unless turned off");
+        assertEquals(null, ConfigLoader.parse(FILE, "relay: { enabled: false }\n").relay());
         var r = ConfigLoader.parse(FILE, "relay: { address: 192.0.2.10, ports: 40000-40999, idle-timeout: 2m }\n").relay();
         assertEquals("192.0.2.10", r.address());
+        assertEquals("192.0.2.10", r.wanAddress(), "one side unless told otherwise");
         assertEquals(40000, r.portMin());
         assertEquals(40999, r.portMax());
         assertEquals(120, r.idleTimeout().toSeconds());
         assertEquals(30000, ConfigLoader.parse(FILE, "relay: { address: 192.0.2.10 }\n").relay().portMin());
-        assertTrue(fails("relay: { ports: 30000-30999 }\n").getMessage().contains("'relay.address' is required"));
+        var auto = ConfigLoader.parse(FILE, "sip: { listen: [ \"udp:10.1.2.3:5060\" ] }\nrelay: { ports: 30000-30999 }\n")
+                .relay();
+        assertEquals("10.1.2.3", auto.address(), "auto: the SIP address the phones already reach");
+        var twoSides = ConfigLoader.parse(FILE, "relay: { address: 192.168.1.1, wan-address: 198.51.100.7 }\n").relay();
+        assertEquals("198.51.100.7", twoSides.wanAddress());
+        assertEquals("0.0.0.0", twoSides.bindAddress(), "two sides: each packet leaves by the interface facing its way");
         assertTrue(fails("relay: { address: 0.0.0.0 }\n").getMessage().contains("IP address phones send media to"));
+        assertTrue(fails("relay: { enabled: maybe }\n").getMessage().contains("expected true or false"));
+        assertTrue(fails("relay: { address: 192.0.2.10, wan-address: nat.example }\n").getMessage()
+                .contains("other boxes send media to"));
         assertTrue(fails("relay: { address: 192.0.2.10, ports: 30001-30999 }\n").getMessage().contains("must be even"));
         assertTrue(fails("relay: { address: 192.0.2.10, ports: lots }\n").getMessage().contains("a range like"));
         assertTrue(fails("relay: { address: 192.0.2.10, port: 1 }\n").getMessage().contains("port"));
+        assertTrue(fails("overlay: { reachable: false }\n").getMessage().contains("needs an 'overlay.bootstrap'"));
     }
 }

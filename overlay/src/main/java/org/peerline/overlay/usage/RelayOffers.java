@@ -67,6 +67,12 @@ public final class RelayOffers {
         return new Overlay.RelayOffer(box, new String(uri, StandardCharsets.UTF_8), reachable, capacity, inUse);
     }
 
+    /** How an offer reads for an operator. */
+    public static String describe(Overlay.RelayOffer o) {
+        return "relay of a box that " + (o.reachable() ? "can" : "cannot") + " be connected to, " + o.inUse() + " of "
+                + o.capacity() + " call legs busy, SIP at " + o.sipUri();
+    }
+
     /** Any box of the federation may offer its relay, under its own Node-ID only; other kinds go to {@code others}. */
     public static AccessControl policy(AccessControl others) {
         return (resource, name, kind, value, signer, domains) -> {
