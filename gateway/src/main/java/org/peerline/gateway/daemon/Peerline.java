@@ -85,7 +85,9 @@ public final class Peerline implements AutoCloseable {
             started.add(0, sip);
             MediaRelay relay = null;
             if (cfg.relay() != null) {
-                relay = MediaRelay.start(cfg.relay(), 1);
+                // one event loop per core, up to 4: on 2 cores, 2 loops held 500 calls at p99 1.8 ms where one
+                // loop's p99 was 20 ms (relay/README.md)
+                relay = MediaRelay.start(cfg.relay(), Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
                 started.add(0, relay);
                 sip.relayMedia(relay);
             }
