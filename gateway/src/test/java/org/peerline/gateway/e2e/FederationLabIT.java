@@ -48,7 +48,7 @@ class FederationLabIT {
 
     @TempDir
     static Path dir;
-    private static final Map<String, Process> BOXES = new LinkedHashMap<>();
+    private static LabBoxes boxes;
 
     private static String ns(String site) {
         return "pl4" + site;
@@ -66,6 +66,7 @@ class FederationLabIT {
         Path jar = Path.of("target", "peerline.jar").toAbsolutePath();
         assertTrue(Files.exists(jar), "the daemon's jar " + jar + " (built by mvn package)");
         teardown();
+        boxes = new LabBoxes(dir);
         sh("ip", "netns", "add", WAN);
         sh("ip", "-n", WAN, "link", "add", "br0", "type", "bridge");
         sh("ip", "-n", WAN, "link", "set", "br0", "up");
@@ -106,13 +107,9 @@ class FederationLabIT {
 
     @AfterAll
     static void teardown() throws Exception {
-        for (Process p : BOXES.values()) {
-            p.destroy();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-            }
+        if (boxes != null) {
+            boxes.stopAll("federation-lab");
         }
-        BOXES.clear();
         for (String s : SITES) {
             run("ip", "netns", "del", ns(s));
         }
@@ -120,33 +117,19 @@ class FederationLabIT {
     }
 
     private static Path config(String site) {
-        return dir.resolve(site + ".yaml");
+        return boxes.config(site);
     }
 
     private static Path log(String site) {
-        return dir.resolve(site + ".log");
+        return boxes.log(site);
     }
 
     private static void start(String site) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder("ip", "netns", "exec", ns(site), java, "-Xmx256m", "-jar",
-                Path.of("target", "peerline.jar").toAbsolutePath().toString(), "run", "--config", config(site).toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(site).toFile())).start();
-        BOXES.put(site, p);
+        boxes.start(site, ns(site));
     }
 
     private static void awaitLog(String site, String regex, Duration limit) throws Exception {
-        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
-        long end = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < end) {
-            if (Files.exists(log(site)) && pattern.matcher(Files.readString(log(site), StandardCharsets.UTF_8)).find()) {
-                return;
-            }
-            assertTrue(BOXES.get(site).isAlive(), "box " + site + " died:\n" + Files.readString(log(site)));
-            Thread.sleep(200);
-        }
-        fail("box " + site + " did not log /" + regex + "/ within " + limit.toSeconds() + " s:\n"
-                + Files.readString(log(site)));
+        boxes.awaitLog(site, regex, limit);
     }
 
     /** The site's phone registers its user from PHONE_PORT. */
@@ -181,8 +164,7 @@ class FederationLabIT {
     }
 
     private static String tail(String site) throws IOException {
-        List<String> lines = Files.readAllLines(log(site), StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        return boxes.tail(site, 30);
     }
 
     /** Runs {@code exchange} until it succeeds, for records still on their way into the overlay. */
@@ -328,7 +310,7 @@ class FederationLabIT {
         callToUnreachableBob("box b is cut off the network");
         sh("ip", "-n", ns("b"), "link", "set", "eth0", "up");
 
-        Process b = BOXES.get("b");
+        Process b = boxes.process("b");
         sh("kill", "-KILL", String.valueOf(b.pid()));
         assertTrue(b.waitFor(10, TimeUnit.SECONDS), "box b is gone");
         callToUnreachableBob("box b is killed");

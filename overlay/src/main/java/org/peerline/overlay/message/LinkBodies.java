@@ -46,6 +46,23 @@ public final class LinkBodies {
             w.u8(overlayLink).opaque(1, foundation).u32(priority).u8(CAND_HOST).opaque(2, new byte[0]);
         }
 
+        /** The bytes of a {@code candidates<0..2^16-1>} list (without its length). */
+        static byte[] list(List<Candidate> candidates) {
+            WireWriter c = new WireWriter();
+            candidates.forEach(cand -> cand.write(c));
+            return c.toByteArray();
+        }
+
+        /** Reads a {@code candidates<0..2^16-1>} list. */
+        static List<Candidate> readList(WireReader r) throws DecodeException {
+            WireReader cr = new WireReader(r.opaque(2, "candidates"));
+            List<Candidate> cands = new ArrayList<>();
+            while (cr.remaining() > 0) {
+                cands.add(read(cr));
+            }
+            return cands;
+        }
+
         static Candidate read(WireReader r) throws DecodeException {
             PeerAddress a = readAddress(r);
             int link = r.u8("overlay_link");
@@ -96,13 +113,9 @@ public final class LinkBodies {
         }
 
         public byte[] encode() {
-            WireWriter c = new WireWriter();
-            for (Candidate cand : candidates) {
-                cand.write(c);
-            }
             return new WireWriter().opaque(1, ufrag).opaque(1, password)
                     .opaque(1, role.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-                    .opaque(2, c.toByteArray()).u8(sendUpdate ? 1 : 0).toByteArray();
+                    .opaque(2, Candidate.list(candidates)).u8(sendUpdate ? 1 : 0).toByteArray();
         }
 
         public static Attach decode(byte[] b) throws DecodeException {
@@ -110,11 +123,7 @@ public final class LinkBodies {
             byte[] ufrag = r.opaque(1, "ufrag");
             byte[] password = r.opaque(1, "password");
             String role = new String(r.opaque(1, "role"), java.nio.charset.StandardCharsets.US_ASCII);
-            WireReader cr = new WireReader(r.opaque(2, "candidates"));
-            List<Candidate> cands = new ArrayList<>();
-            while (cr.remaining() > 0) {
-                cands.add(Candidate.read(cr));
-            }
+            List<Candidate> cands = Candidate.readList(r);
             boolean send = ChordBodies.bool(r, "send_update");
             r.expectEnd("AttachReqAns");
             return new Attach(ufrag, password, role, cands, send);
@@ -158,13 +167,9 @@ public final class LinkBodies {
         }
 
         public byte[] encode() {
-            WireWriter c = new WireWriter();
-            for (Candidate cand : candidates) {
-                cand.write(c);
-            }
             return new WireWriter().opaque(1, ufrag).opaque(1, password).u16(application)
                     .opaque(1, role.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-                    .opaque(2, c.toByteArray()).toByteArray();
+                    .opaque(2, Candidate.list(candidates)).toByteArray();
         }
 
         public static AppAttach decode(byte[] b) throws DecodeException {
@@ -173,11 +178,7 @@ public final class LinkBodies {
             byte[] password = r.opaque(1, "password");
             int application = r.u16("application");
             String role = new String(r.opaque(1, "role"), java.nio.charset.StandardCharsets.US_ASCII);
-            WireReader cr = new WireReader(r.opaque(2, "candidates"));
-            List<Candidate> cands = new ArrayList<>();
-            while (cr.remaining() > 0) {
-                cands.add(Candidate.read(cr));
-            }
+            List<Candidate> cands = Candidate.readList(r);
             r.expectEnd("AppAttachReq/Ans");
             return new AppAttach(ufrag, password, application, role, cands);
         }
