@@ -151,7 +151,7 @@ public final class Node implements Transport.Listener, Topology.Host {
      */
     private boolean client;
     /** How often a client checks that its peer is still the one responsible for its Node-ID. */
-    static final long CLIENT_RECHECK_MILLIS = 30_000;
+    public static final long CLIENT_RECHECK_MILLIS = 30_000;
     private List<PeerAddress> bootstrap = List.of();
     private Scheduler.Timer rebalance;
     private boolean closed;

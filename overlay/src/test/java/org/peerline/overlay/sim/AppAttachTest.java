@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.peerline.overlay.api.NodeId;
 import org.peerline.overlay.api.PeerAddress;
 import org.peerline.overlay.message.LinkBodies;
+import org.peerline.overlay.node.Node;
 
 /**
  * AppAttach (RFC 6940 §6.5.2) routed through a ring in virtual time: the request reaches the node with the
@@ -69,5 +70,26 @@ class AppAttachTest {
                 3600), 30_000), "the client stores through its peer");
         assertEquals(true, ring.finds(ring.nodes.get(7), 1), "a peer finds what the client stored");
         assertEquals(true, ring.finds(client, 1), "and so does the client");
+
+        // a peer joins right after the client's Node-ID and becomes responsible for it; within a recheck the
+        // client attaches there, and what is routed to it still arrives
+        var before = client.attachedPeer();
+        byte[] next = client.id().toBytes();
+        next[15]++; // (a carry is as good as random here: the seed's id does not end in ff)
+        var newcomer = ring.addPeer(NodeId.of(next, 0));
+        ring.addPeers(29);
+        ring.run(Node.CLIENT_RECHECK_MILLIS * 3);
+        assertEquals(40, ring.consistent(), "the grown ring settled");
+        NodeId responsible = null;
+        for (var n : ring.nodes) {
+            if (n.topology().isResponsible(client.id(), null)) {
+                responsible = n.id();
+            }
+        }
+        assertEquals(newcomer.id(), responsible, "the newcomer took over the client's Node-ID from " + before);
+        assertEquals(responsible, client.attachedPeer(), "the client follows the peer responsible for it (it was "
+                + before + ")");
+        assertNotNull(ring.await(ring.nodes.get(33).appAttach(client.id(), 5061, List.of()), 30_000),
+                "an AppAttach still reaches the client");
     }
 }

@@ -30,23 +30,34 @@ final class SimRing {
 
     /** Starts {@code n} nodes, each joining through the first, and lets them settle for a virtual minute. */
     SimRing start(int n) {
-        for (int i = 0; i < n; i++) {
-            byte[] raw = new byte[NodeId.BYTES];
-            rng.nextBytes(raw);
-            NodeId id = NodeId.of(raw, 0);
-            SimNetwork.Host host = net.host(new PeerAddress("10.0." + i / 250 + "." + (i % 250 + 1), 6084), id,
-                    5 + rng.nextDouble() * 20);
-            Node node = new Node(id, new Node.Settings("sim.test", 2, 3000, 3,
-                    kind -> kind == KIND ? StorageBodies.DataModel.SINGLE : null, AccessControl.ANY_SIGNER), host, host,
-                    new SimSecurity(id, identities), new ChordTopology(id, ChordTopology.Settings.defaults()),
-                    new Random(rng.nextLong()));
-            host.listener(node);
-            nodes.add(node);
-            hosts.add(host);
-            await(node.join(i == 0 ? List.of() : List.of(hosts.get(0).localAddress())), 30_000);
-        }
+        addPeers(n);
         run(60_000);
         return this;
+    }
+
+    /** Starts {@code n} more peers, each joining through the first node. */
+    void addPeers(int n) {
+        for (int k = 0; k < n; k++) {
+            byte[] raw = new byte[NodeId.BYTES];
+            rng.nextBytes(raw);
+            addPeer(NodeId.of(raw, 0));
+        }
+    }
+
+    /** Starts a peer with Node-ID {@code id}, joining through the first node. */
+    Node addPeer(NodeId id) {
+        int i = nodes.size();
+        SimNetwork.Host host = net.host(new PeerAddress("10.0." + i / 250 + "." + (i % 250 + 1), 6084), id,
+                5 + rng.nextDouble() * 20);
+        Node node = new Node(id, new Node.Settings("sim.test", 2, 3000, 3,
+                kind -> kind == KIND ? StorageBodies.DataModel.SINGLE : null, AccessControl.ANY_SIGNER), host, host,
+                new SimSecurity(id, identities), new ChordTopology(id, ChordTopology.Settings.defaults()),
+                new Random(rng.nextLong()));
+        host.listener(node);
+        nodes.add(node);
+        hosts.add(host);
+        await(node.join(i == 0 ? List.of() : List.of(hosts.get(0).localAddress())), 30_000);
+        return node;
     }
 
     /**
