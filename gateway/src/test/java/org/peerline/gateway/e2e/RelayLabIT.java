@@ -385,4 +385,18 @@ class RelayLabIT {
                     + " forwards both ways again:\n" + relay("a").toPrettyString() + "\n" + boxes.tail("a", 30));
         });
     }
+
+    @Test
+    @Order(6)
+    void aBoxBehindNatThatCrashedIsCalledAgainAfterItsRestart() throws Exception {
+        Process c = boxes.process("c");
+        Netns.sh("kill", "-KILL", String.valueOf(c.pid()));
+        assertTrue(c.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "box C is gone");
+        long t0 = System.nanoTime();
+        boxes.start("c", boxNs("c"));
+        boxes.awaitLog("c", "(?s)(joined through [^\\n]*as a client.*){2}", Duration.ofSeconds(60)); // this run's too
+        System.out.printf("relay lab: box C attached again %d ms after its restart%n", (System.nanoTime() - t0) / 1_000_000);
+        // the old connection from C is dead: A asks the new C through the overlay to connect again
+        call("a", "c", (caller, callee) -> { });
+    }
 }
