@@ -309,11 +309,18 @@ public final class Node implements Transport.Listener, Topology.Host {
                     }
                     giveUp.cancel();
                     NodeId ap = reply.responder();
+                    if (ap.equals(id)) {
+                        // the Attach never left this node (the bootstrap link was gone when it was sent): a node
+                        // does not admit itself
+                        log.info("{}: join through {}: the Attach was not sent on", id, b);
+                        next.run();
+                        return;
+                    }
                     connectFromAttach(reply, ap, apLinked -> {
                         admittingPeer = ap;
                         if (client) {
                             log.info("{}: attached as a client to {}", id, ap);
-                            scheduler.after(CLIENT_RECHECK_MILLIS, this::recheckAttachment);
+                            scheduleRecheck();
                             done.complete(null);
                             return;
                         }
@@ -347,14 +354,44 @@ public final class Node implements Transport.Listener, Topology.Host {
             return; // linkDown has started a new attachment
         }
         request(new Destination.Node(id), MessageCode.ATTACH_REQ, attachBody("passive"), current).whenComplete((r, e) -> {
-            if (e == null && !r.isError() && !r.responder().equals(current) && !closed) {
+            if (e == null && !r.isError() && !r.responder().equals(current) && !r.responder().equals(id) && !closed) {
                 NodeId moved = r.responder();
                 connectFromAttach(r, moved, linked -> {
                     log.info("{}: the peer responsible for this client is now {} (was {})", id, moved, current);
                     admittingPeer = moved;
                 });
             }
-            scheduler.after(CLIENT_RECHECK_MILLIS, this::recheckAttachment);
+            scheduleRecheck();
+        });
+    }
+
+    /** One recheck timer per client, whatever re-attached it in between. */
+    private Scheduler.Timer recheckTimer;
+
+    private void scheduleRecheck() {
+        if (recheckTimer != null) {
+            recheckTimer.cancel();
+        }
+        recheckTimer = scheduler.after(CLIENT_RECHECK_MILLIS, this::recheckAttachment);
+    }
+
+    /**
+     * A client that lost its peer attaches again: through the peers it knew and its bootstrap peers; while none
+     * answers, it tries again every 10 s (the peers it knew first, should they be back).
+     */
+    private void reattach() {
+        if (closed || admittingPeer != null) {
+            return;
+        }
+        List<PeerAddress> through = new ArrayList<>(new LinkedHashSet<>(listenAddresses.values()));
+        through.addAll(bootstrap);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        tryBootstrap(through, done, 1);
+        done.whenComplete((v, e) -> {
+            if (e != null && !closed && admittingPeer == null) {
+                log.info("{}: no peer took this client back ({}); trying again in 10 s", id, e.getMessage());
+                scheduler.after(10_000, this::reattach);
+            }
         });
     }
 
@@ -1292,11 +1329,7 @@ public final class Node implements Transport.Listener, Topology.Host {
             admittingPeer = null;
             if (client && !bootstrap.isEmpty()) {
                 log.info("{}: lost the peer this client was attached to ({}); attaching again", id, peer);
-                scheduler.after(500 + random.nextInt(1000), () -> {
-                    if (!closed && admittingPeer == null) {
-                        tryBootstrap(new ArrayList<>(bootstrap), new CompletableFuture<>(), JOIN_ROUNDS);
-                    }
-                });
+                scheduler.after(500 + random.nextInt(1000), this::reattach);
             }
         }
         // what the dead link did not deliver goes another way at once, rather than waiting for a timeout

@@ -3,6 +3,7 @@ package org.peerline.overlay.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -91,5 +92,13 @@ class AppAttachTest {
                 + before + ")");
         assertNotNull(ring.await(ring.nodes.get(33).appAttach(client.id(), 5061, List.of()), 30_000),
                 "an AppAttach still reaches the client");
+
+        // its peer crashes: the client attaches to the one now responsible, and is reached again
+        ring.hosts.get(ring.nodes.indexOf(newcomer)).crash();
+        ring.run(120_000); // the ring notices the crash, the client attaches again, a recheck finds the new peer
+        assertTrue(client.attachedPeer() != null && !client.attachedPeer().equals(newcomer.id()),
+                "the client attached elsewhere: " + client.attachedPeer());
+        assertNotNull(ring.await(ring.nodes.get(34).appAttach(client.id(), 5061, List.of()), 30_000),
+                "an AppAttach reaches the client after its peer crashed");
     }
 }
