@@ -49,12 +49,19 @@ public final class Leg {
      * What the signalling says of this side: the IP address its SIP came from (the only source accepted) and
      * where its SDP asks media to go ({@code rtcp} null: RTP port + 1; {@code rtcp} equal to {@code rtp}:
      * rtcp-mux).
+     *
+     * <p>An SDP address other than the signalling source is one behind a NAT (a phone at home, a box behind a
+     * router that forwards nothing): until this side's own packets show where to send, the relay sends to the
+     * signalling source at the SDP's ports (a port-preserving NAT maps them there), never to the private address
+     * itself, which on this side of the NAT may be another host altogether (two sites both on 192.168.1.0/24).
      */
     public void expect(InetAddress signallingSource, InetSocketAddress sdpRtp, InetSocketAddress sdpRtcp) {
         this.signalled = signallingSource;
-        this.sdpRtp = sdpRtp;
-        this.sdpRtcp = sdpRtcp != null ? sdpRtcp
-                : new InetSocketAddress(sdpRtp.getAddress(), sdpRtp.getPort() + 1);
+        InetSocketAddress rtcp = sdpRtcp != null ? sdpRtcp : new InetSocketAddress(sdpRtp.getAddress(), sdpRtp.getPort() + 1);
+        boolean natted = signallingSource != null && sdpRtp.getAddress() != null
+                && !sdpRtp.getAddress().equals(signallingSource);
+        this.sdpRtp = natted ? new InetSocketAddress(signallingSource, sdpRtp.getPort()) : sdpRtp;
+        this.sdpRtcp = natted ? new InetSocketAddress(signallingSource, rtcp.getPort()) : rtcp;
     }
 
     /** What this side's phone sent into the relay. */

@@ -142,6 +142,21 @@ class MediaRelayTest {
     }
 
     @Test
+    void aPrivateSdpAddressIsNeverSentToOnlyItsPorts() throws Exception {
+        relay(Duration.ofSeconds(30));
+        DatagramSocket alice = phone("127.0.0.1");
+        DatagramSocket natRouter = phone("127.0.0.1"); // where bob's NAT maps his port
+        RelayCall call = relay.open("call-3");
+        call.a().expect(LO, at(alice), null);
+        // bob's SIP came from 127.0.0.1 (his NAT); his SDP names a private address on the far side of it
+        call.b().expect(LO, new InetSocketAddress(InetAddress.getByName("192.168.1.2"), natRouter.getLocalPort()), null);
+        assertEquals(new InetSocketAddress(LO, natRouter.getLocalPort()), call.b().rtpDestination(),
+                "the signalling source at the SDP's port, not 192.168.1.2");
+        send(alice, rtp(1, 0), call.a().rtpPort());
+        assertTrue(receive(natRouter) != null, "alice's media goes to bob's NAT before bob sent anything");
+    }
+
+    @Test
     void everyPortGoesBackToThePool() throws Exception {
         relay(Duration.ofSeconds(30));
         for (int i = 0; i < 300; i++) {
