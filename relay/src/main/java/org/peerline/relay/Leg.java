@@ -28,6 +28,7 @@ public final class Leg {
     private InetSocketAddress latchedRtp;
     private InetSocketAddress latchedRtcp;
     private long rejected;
+    private long early;
     private long undeliverable;
 
     Leg(RelayCall call, int rtpPort, int clockRate) {
@@ -69,6 +70,14 @@ public final class Leg {
         return counter.snapshot(rejected);
     }
 
+    /**
+     * Packets that reached this side's sockets before the signalling said who this side is (media that overtook
+     * the SDP answer through the boxes): dropped, but not a stranger's.
+     */
+    public long early() {
+        return early;
+    }
+
     /** Packets from this side that had nowhere to go (the other side had neither latched nor signalled). */
     public long undeliverable() {
         return undeliverable;
@@ -101,7 +110,12 @@ public final class Leg {
             }
             InetSocketAddress from = packet.sender();
             InetAddress allowed = signalled;
-            if (allowed == null || !allowed.equals(from.getAddress())) {
+            if (allowed == null) {
+                early++; // media that overtook the SDP answer naming its sender: it cannot be admitted yet
+                packet.release();
+                return;
+            }
+            if (!allowed.equals(from.getAddress())) {
                 rejected++;
                 packet.release();
                 return;

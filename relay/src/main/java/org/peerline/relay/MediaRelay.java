@@ -69,6 +69,9 @@ public final class MediaRelay implements AutoCloseable {
         return relay;
     }
 
+    /** A call shorter than this that carried no media was most likely never answered (see {@link RelayCall#problem}). */
+    static final long UNANSWERED_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     /** How many pairs of pairs a call tries when ports of the range are taken by another program. */
     static final int BIND_ATTEMPTS = 8;
 
@@ -154,7 +157,13 @@ public final class MediaRelay implements AutoCloseable {
         CompletableFuture<Void> closed = closeChannels(call).thenRun(() -> {
             pool.give(call.a.rtpPort()); // only once the sockets are gone: the next call binds them anew
             pool.give(call.b.rtpPort());
-            LOG.debug("relay: call {} {}: A {} B {}", call.id(), why, call.a.stats(), call.b.stats());
+            String problem = call.problem(System.nanoTime(), UNANSWERED_NANOS);
+            if (problem != null) {
+                LOG.warn("relay: call {} {}: {}; caller's side {} -> {}, callee's side {} -> {}", call.id(), why, problem,
+                        call.a.stats(), call.a.rtpDestination(), call.b.stats(), call.b.rtpDestination());
+            } else {
+                LOG.debug("relay: call {} {}: A {} B {}", call.id(), why, call.a.stats(), call.b.stats());
+            }
         });
         if (call.a.rtp != null && !call.a.rtp.eventLoop().inEventLoop()) {
             closed.orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join(); // callers see the ports back

@@ -10,6 +10,7 @@ public final class RelayCall implements AutoCloseable {
     private final String id;
     final Leg a;
     final Leg b;
+    private final long openedNanos;
     private volatile long lastPacketNanos;
     private volatile boolean closed;
 
@@ -21,6 +22,36 @@ public final class RelayCall implements AutoCloseable {
         a.other = b;
         b.other = a;
         this.lastPacketNanos = nowNanos;
+        this.openedNanos = nowNanos;
+    }
+
+    /**
+     * What went wrong with this call's media, for the log line that ends it (one-way audio is debugged from it);
+     * null when both sides sent and nothing was dropped. A call that sent nothing either way and lasted under
+     * {@code answerNanos} was most likely never answered: not a media problem.
+     */
+    public String problem(long nowNanos, long answerNanos) {
+        RtpCounter.Stats sa = a.stats();
+        RtpCounter.Stats sb = b.stats();
+        java.util.List<String> p = new java.util.ArrayList<>();
+        if (sa.packets() == 0 && sb.packets() == 0) {
+            if (nowNanos - openedNanos < answerNanos) {
+                return null;
+            }
+            p.add("no media from either side");
+        } else if (sa.packets() == 0) {
+            p.add("no media from the caller's side (one-way audio)");
+        } else if (sb.packets() == 0) {
+            p.add("no media from the callee's side (one-way audio)");
+        }
+        if (sa.rejected() + sb.rejected() > 0) {
+            p.add((sa.rejected() + sb.rejected()) + " packets dropped for coming from another IP than the"
+                    + " signalling's (caller's side " + sa.rejected() + ", callee's " + sb.rejected() + ")");
+        }
+        if (a.undeliverable() + b.undeliverable() > 0) {
+            p.add((a.undeliverable() + b.undeliverable()) + " packets had nowhere to go yet");
+        }
+        return p.isEmpty() ? null : String.join("; ", p);
     }
 
     /** The caller's side. */

@@ -157,6 +157,35 @@ class MediaRelayTest {
     }
 
     @Test
+    void aCallSaysWhatWentWrongWithItsMedia() throws Exception {
+        relay(Duration.ofSeconds(30));
+        DatagramSocket alice = phone("127.0.0.1");
+        DatagramSocket bob = phone("127.0.0.1");
+        RelayCall call = relay.open("call-4");
+        call.a().expect(LO, at(alice), null);
+        send(bob, rtp(0, 0), call.b().rtpPort()); // overtakes the answer that names bob: early, not a stranger's
+        assertNull(receive(alice));
+        assertEquals(1, call.b().early());
+        assertEquals(0, call.b().stats().rejected());
+        call.b().expect(LO, at(bob), null);
+        long now = System.nanoTime();
+        assertNull(call.problem(now, Duration.ofSeconds(10).toNanos()), "a short call without media was not answered");
+        assertEquals("no media from either side", call.problem(now + Duration.ofSeconds(20).toNanos(),
+                Duration.ofSeconds(10).toNanos()));
+        send(alice, rtp(1, 0), call.a().rtpPort());
+        assertTrue(receive(bob) != null);
+        assertEquals("no media from the callee's side (one-way audio)", call.problem(now, 0));
+        send(bob, rtp(1, 0), call.b().rtpPort());
+        assertTrue(receive(alice) != null);
+        assertNull(call.problem(now, 0), "both sides sent");
+        DatagramSocket stranger = phone("127.0.0.2");
+        send(stranger, rtp(9, 0), call.b().rtpPort());
+        assertNull(receive(alice), "the stranger's packet is dropped");
+        assertEquals(1, call.b().stats().rejected());
+        assertTrue(call.problem(now, 0).startsWith("1 packets dropped for coming from another IP"), call.problem(now, 0));
+    }
+
+    @Test
     void everyPortGoesBackToThePool() throws Exception {
         relay(Duration.ofSeconds(30));
         for (int i = 0; i < 300; i++) {

@@ -238,6 +238,7 @@ public final class Peerline implements AutoCloseable {
         m.put("lost", s.lost());
         m.put("jitterMillis", Math.round(s.jitterMillis() * 100) / 100.0);
         m.put("rejected", s.rejected());
+        m.put("beforeSignalled", leg.early());
         m.put("undeliverable", leg.undeliverable());
         return m;
     }

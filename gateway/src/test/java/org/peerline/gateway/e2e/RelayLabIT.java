@@ -279,6 +279,11 @@ class RelayLabIT {
                 }
             });
         }
+        for (String s : SITES) { // the relays took every packet of the other relays and phones: none from a stranger
+            String log = Files.readString(boxes.log(s));
+            assertTrue(!log.contains("dropped for coming from another IP"), "box " + s + " rejected media of its own"
+                    + " call:\n" + boxes.tail(s, 20));
+        }
     }
 
     private interface MidCall {
