@@ -13,7 +13,7 @@ import java.net.InetSocketAddress;
  * sends to and receives from. Symmetric RTP: the relay sends to the address the phone's packets come from
  * (latched from the first ones, which gets through NATs), and accepts packets only from the IP address the
  * call's signalling came from, so no third party can take the media over by sending first. Until the phone
- * has sent anything, packets for it go to the address its SDP gave.
+ * has sent anything, packets for it go where its SDP says (see {@link #expect}).
  */
 public final class Leg {
     private final RelayCall call;

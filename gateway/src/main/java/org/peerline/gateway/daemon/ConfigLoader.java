@@ -225,7 +225,7 @@ public final class ConfigLoader {
         String address = s.parsed("address", "auto", v -> v.equals("auto") ? v
                 : advertisedIp("the IP address phones send media to (it goes into SDP), or auto").apply(v));
         if (address.equals("auto")) {
-            address = LocalAddress.outbound(sip);
+            address = org.peerline.gateway.sip.LocalAddress.forMedia(sip);
         }
         String wanAddress = s.parsed("wan-address", address, advertisedIp("the IP address other boxes send media to"
                 + " (this box's WAN address, or the public address of a router that forwards relay.ports to it)"));

@@ -176,12 +176,14 @@ public final class Peerline implements AutoCloseable {
         if (sipUri == null) {
             return null;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("sips?:(?:[^@;>]*@)?(\\[[^\\]]+\\]|[^:;>]+)(?::(\\d+))?")
-                .matcher(sipUri);
-        if (!m.lookingAt()) {
-            return null;
+        try {
+            if (new gov.nist.javax.sip.address.AddressFactoryImpl().createURI(sipUri) instanceof javax.sip.address.SipURI su) {
+                return new ListenAddress.HostPort(su.getHost(), su.getPort() > 0 ? su.getPort() : 5061);
+            }
+        } catch (java.text.ParseException e) {
+            throw new IllegalArgumentException("overlay.sip-uri " + sipUri + ": " + e.getMessage(), e);
         }
-        return new ListenAddress.HostPort(m.group(1), m.group(2) == null ? 5061 : Integer.parseInt(m.group(2)));
+        throw new IllegalArgumentException("overlay.sip-uri " + sipUri + " is not a SIP URI");
     }
 
     /**

@@ -92,6 +92,6 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
 
     /** The relay a box runs when its configuration says nothing of it: on, at the box's own address ({@code auto}). */
     static org.peerline.relay.RelaySettings defaultRelay(SipSettings sip) {
-        return new org.peerline.relay.RelaySettings(LocalAddress.outbound(sip), 30000, 30999, DEFAULT_RELAY_IDLE);
+        return new org.peerline.relay.RelaySettings(org.peerline.gateway.sip.LocalAddress.forMedia(sip), 30000, 30999, DEFAULT_RELAY_IDLE);
     }
 }

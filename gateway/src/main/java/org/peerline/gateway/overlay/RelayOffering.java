@@ -63,19 +63,27 @@ public final class RelayOffering implements AutoCloseable {
         });
     }
 
-    /** Starts advertising this box's relay (if it has one), every {@value #PERIOD_SECONDS} s with its load. */
+    /** Starts advertising this box's relay (if it has one): its load is looked at every {@value #PERIOD_SECONDS} s and stored when it changed. */
     public void start() {
         if (relay != null) {
             timer.scheduleWithFixedDelay(this::advertise, 0, PERIOD_SECONDS, TimeUnit.SECONDS);
         }
     }
 
+    /** The offer stored last: an unchanged one is not stored again (the overlay refreshes it on its own). */
+    private volatile Overlay.RelayOffer advertised;
+
     private void advertise() {
         Overlay.RelayOffer offer = new Overlay.RelayOffer(overlay.nodeId(), sipUri, reachable,
                 relay.settings().legCapacity(), relay.portsInUse() / 2);
+        if (offer.equals(advertised)) {
+            return;
+        }
+        advertised = offer;
         overlay.offerRelay(offer, LIFETIME).whenComplete((v, e) -> {
             if (e != null) {
                 LOG.debug("overlay: relay offer not stored: {}", e.toString());
+                advertised = null; // try again at the next round
             }
         });
     }

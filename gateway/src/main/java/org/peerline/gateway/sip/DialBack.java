@@ -68,8 +68,7 @@ final class DialBack {
                 target.setPort(to.port());
                 target.setTransportParam("tls");
                 SipURI self = ctx.addresses.createSipURI(null, ctx.settings.domain());
-                ViaHeader via = ctx.headers.createViaHeader(ep.point("tls").getIPAddress(), ep.point("tls").getPort(),
-                        "tls", Utils.getInstance().generateBranchId());
+                ViaHeader via = Proxy.via(ctx.headers, ep, "tls");
                 Request options = ctx.messages.createRequest(target, Request.OPTIONS,
                         ctx.headers.createCallIdHeader(Utils.getInstance().generateCallIdentifier(
                                 ctx.settings.domain())),

@@ -57,6 +57,13 @@ final class FederationRouting {
     private record Found(int boxes, List<BoxHop> hops, String failure) {
     }
 
+    /** How one box can be reached: a hop, or why not. */
+    private record Reached(BoxHop hop, String failure) {
+        static Reached by(BoxHop hop) {
+            return new Reached(hop, null);
+        }
+    }
+
     /**
      * Looks {@code aor} up and finds a hop to each box serving it: the URI it published; for a box that
      * published a route through the overlay (behind a NAT without port forwarding), the connection it opened to
@@ -65,27 +72,37 @@ final class FederationRouting {
      */
     private CompletableFuture<Found> reach(Inbound in, String aor, Directory directory) {
         return lookup(directory.boxesFor(aor)).thenCompose(boxes -> {
-            List<CompletableFuture<BoxHop>> hops = new ArrayList<>();
-            String[] failure = new String[1];
+            List<CompletableFuture<Reached>> reached = new ArrayList<>();
             for (Directory.Box box : boxes) {
-                if (box.uri() != null) {
-                    Hop h = uriHop(in, aor, box.uri());
-                    if (h != null) {
-                        hops.add(CompletableFuture.completedFuture(BoxHop.direct(h)));
-                    }
-                    continue;
-                }
-                Hop flow = ctx.flows.toNode(box.node());
-                if (flow != null) {
-                    hops.add(CompletableFuture.completedFuture(BoxHop.direct(flow)));
-                    continue;
-                }
-                hops.add(attach(in, aor, box, directory).thenCompose(h -> h != null
-                        ? CompletableFuture.completedFuture(h) : throughRelay(in, aor, box, directory, failure)));
+                reached.add(reach(in, aor, box, directory));
             }
-            return CompletableFuture.allOf(hops.toArray(CompletableFuture[]::new)).thenApply(v -> new Found(boxes.size(),
-                    hops.stream().map(CompletableFuture::join).filter(java.util.Objects::nonNull).toList(), failure[0]));
+            return CompletableFuture.allOf(reached.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                List<BoxHop> hops = new ArrayList<>();
+                String failure = null;
+                for (CompletableFuture<Reached> r : reached) {
+                    Reached x = r.join();
+                    if (x.hop() != null) {
+                        hops.add(x.hop());
+                    } else if (x.failure() != null) {
+                        failure = x.failure();
+                    }
+                }
+                return new Found(boxes.size(), hops, failure);
+            });
         });
+    }
+
+    private CompletableFuture<Reached> reach(Inbound in, String aor, Directory.Box box, Directory directory) {
+        if (box.uri() != null) {
+            Hop h = uriHop(in, aor, box.uri());
+            return CompletableFuture.completedFuture(new Reached(h == null ? null : BoxHop.direct(h), null));
+        }
+        Hop flow = ctx.flows.toNode(box.node());
+        if (flow != null) {
+            return CompletableFuture.completedFuture(Reached.by(BoxHop.direct(flow)));
+        }
+        return attach(in, aor, box, directory).thenCompose(h -> h != null
+                ? CompletableFuture.completedFuture(Reached.by(h)) : throughRelay(in, aor, box, directory));
     }
 
     /** Asks {@code box} through the overlay to connect to this box; its connection, or null if it did not. */
@@ -108,20 +125,19 @@ final class FederationRouting {
         });
     }
 
-    /** The hop to a third box that relays the call to {@code box}; null (and {@code failure} set) if there is none. */
-    private CompletableFuture<BoxHop> throughRelay(Inbound in, String aor, Directory.Box box, Directory directory,
-                                                   String[] failure) {
+    /** The hop to a third box that relays the call to {@code box}, or why there is none. */
+    private CompletableFuture<Reached> throughRelay(Inbound in, String aor, Directory.Box box, Directory directory) {
         return directory.relayFor(box.node()).orTimeout(ATTACH_MILLIS, TimeUnit.MILLISECONDS).handle((r, e) -> {
             Hop h = r == null ? null : uriHop(in, aor, r.uri());
             if (h == null) {
-                failure[0] = "box " + box.node() + " cannot be reached from this box and no relay box is available"
+                String failure = "box " + box.node() + " cannot be reached from this box and no relay box is available"
                         + (e != null ? " (" + reason(e) + ")" : "");
-                TxLog.warn("{} to {}: {}", in.method(), aor, failure[0]);
-                return null;
+                TxLog.warn("{} to {}: {}", in.method(), aor, failure);
+                return new Reached(null, failure);
             }
             TxLog.note("{} to {}: box {} and this box cannot reach each other; {}", in.method(), aor, box.node(),
                     r.why());
-            return new BoxHop(h, box.node(), r.why());
+            return Reached.by(new BoxHop(h, box.node(), r.why()));
         });
     }
 

@@ -1,9 +1,5 @@
 package org.peerline.gateway.sip;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -107,16 +103,11 @@ final class LocalEndpoints {
         if (endpoints.size() == 1) {
             return endpoints.get(0);
         }
-        try (DatagramSocket probe = new DatagramSocket()) {
-            probe.connect(new InetSocketAddress(InetAddress.getByName(destIp), 9));
-            String src = probe.getLocalAddress().getHostAddress();
-            for (Endpoint e : endpoints) {
-                if (e.ip().equals(src)) {
-                    return e;
-                }
+        String src = LocalAddress.towards(destIp); // null: unroutable or not an IP, the first endpoint then
+        for (Endpoint e : endpoints) {
+            if (e.ip().equals(src)) {
+                return e;
             }
-        } catch (IOException | RuntimeException e) {
-            // unroutable or not an IP: fall back to the first endpoint
         }
         return endpoints.get(0);
     }

@@ -127,19 +127,18 @@ final class MediaSessions {
                     + " (through any NAT), accepting only the IP its SIP came from";
         } else {
             String box = s.sides.callerIsBox() ? "caller's box" : "callee's box";
-            path = (s.sides.callerIsBox() ? "relay of the caller's box <-> relay " + settings.wanAddress()
-                    + " | " + settings.address() + " <-> phone"
-                    : "phone <-> relay " + settings.address() + " | " + settings.wanAddress()
-                    + " <-> relay of the callee's box");
+            // a call this box sent to a third box (the callee's box cannot be reached) has that box's relay beyond
+            String far = s.sides.route() != null ? "relay of the relay box" : "relay of the " + box;
+            path = s.sides.callerIsBox()
+                    ? far + " <-> relay " + settings.wanAddress() + " | " + settings.address() + " <-> phone"
+                    : "phone <-> relay " + settings.address() + " | " + settings.wanAddress() + " <-> " + far;
             why = "cross-site: each box relays its own phones; this relay offers the " + box + " its WAN address "
                     + settings.wanAddress() + (settings.twoSided() ? " (relay.wan-address)" : " (its only address)")
-                    + " and sends to the address the other relay's SDP gives until that relay's packets arrive,"
-                    + " then to where they come from (its NAT's mapping), accepting only the IP of the"
-                    + " " + box + "'s SIP";
-        }
-        if (s.sides.route() != null) {
-            path = path.replace("relay of the callee's box", "relay of the relay box");
-            why = why + ". The callee's box and this box cannot reach each other: " + s.sides.route();
+                    + ", sends where the other relay's SDP says (or, if that is not where its SIP came from, to that"
+                    + " IP at the SDP's ports) until that relay's packets arrive, then to where they come from,"
+                    + " accepting only the IP of the " + box + "'s SIP"
+                    + (s.sides.route() != null ? ". The callee's box and this box cannot reach each other: "
+                    + s.sides.route() : "");
         }
         return new RelayedCall(s.callId, s.startedMillis, caller, callee, path, why, List.copyOf(s.streams));
     }

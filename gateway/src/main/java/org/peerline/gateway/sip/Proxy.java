@@ -706,8 +706,14 @@ final class Proxy {
     }
 
     private ViaHeader via(LocalEndpoints.Endpoint ep, String transport) throws ParseException, InvalidArgumentException {
+        return via(ctx.headers, ep, transport);
+    }
+
+    /** A new Via of this box's {@code transport} socket on {@code ep}, with a fresh branch and rport. */
+    static ViaHeader via(javax.sip.header.HeaderFactory headers, LocalEndpoints.Endpoint ep, String transport)
+            throws ParseException, InvalidArgumentException {
         ListeningPoint lp = ep.point(transport);
-        ViaHeader v = ctx.headers.createViaHeader(lp.getIPAddress(), lp.getPort(), lp.getTransport(),
+        ViaHeader v = headers.createViaHeader(lp.getIPAddress(), lp.getPort(), lp.getTransport(),
                 Utils.getInstance().generateBranchId());
         v.setRPort();
         return v;

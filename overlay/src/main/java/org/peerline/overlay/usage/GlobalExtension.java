@@ -57,14 +57,7 @@ public final class GlobalExtension {
 
     /** DOMAIN-NODE-MATCH for PEERLINE-EXTENSION; other kinds are left to {@code others}. */
     public static AccessControl policy(AccessControl others) {
-        return (resource, name, kind, value, signer, domains) -> {
-            if (kind != KIND) {
-                return others.check(resource, name, kind, value, signer, domains);
-            }
-            String keyed = SipRegistration.keyedBySigner(value, signer);
-            if (keyed != null) {
-                return keyed;
-            }
+        return SipRegistration.ownEntries(KIND, (resource, name, kind, value, signer, domains) -> {
             if (name == null || !name.startsWith("extension:")) {
                 return "a PEERLINE-EXTENSION store must name its extension";
             }
@@ -81,6 +74,6 @@ public final class GlobalExtension {
                 return "the value is not an AOR: " + e.getMessage();
             }
             return SipRegistration.domainNamed(aor, domains);
-        };
+        }, others);
     }
 }

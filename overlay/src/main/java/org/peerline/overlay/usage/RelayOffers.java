@@ -75,14 +75,7 @@ public final class RelayOffers {
 
     /** Any box of the federation may offer its relay, under its own Node-ID only; other kinds go to {@code others}. */
     public static AccessControl policy(AccessControl others) {
-        return (resource, name, kind, value, signer, domains) -> {
-            if (kind != KIND) {
-                return others.check(resource, name, kind, value, signer, domains);
-            }
-            String keyed = SipRegistration.keyedBySigner(value, signer);
-            if (keyed != null) {
-                return keyed;
-            }
+        return SipRegistration.ownEntries(KIND, (resource, name, kind, value, signer, domains) -> {
             if (!Arrays.equals(resourceId(), resource)) {
                 return "relay offers are stored under the resource '" + RESOURCE_NAME + "' only";
             }
@@ -94,6 +87,6 @@ public final class RelayOffers {
                 }
             }
             return null;
-        };
+        }, others);
     }
 }

@@ -114,14 +114,7 @@ public final class SipRegistration {
 
     /** Peerline's DOMAIN-NODE-MATCH policy for SIP-REGISTRATION; other kinds are left to {@code others}. */
     public static AccessControl policy(AccessControl others) {
-        return (resource, name, kind, value, signer, domains) -> {
-            if (kind != KIND) {
-                return others.check(resource, name, kind, value, signer, domains);
-            }
-            String keyed = keyedBySigner(value, signer);
-            if (keyed != null) {
-                return keyed;
-            }
+        return ownEntries(KIND, (resource, name, kind, value, signer, domains) -> {
             if (value.exists()) {
                 try {
                     NodeId routed = routedBox(value.data());
@@ -139,6 +132,20 @@ public final class SipRegistration {
                 return "the AOR does not hash to the Resource-ID";
             }
             return domainNamed(name, domains);
+        }, others);
+    }
+
+    /**
+     * The access control of a Peerline dictionary kind: for {@code kind}, an entry must be keyed by its signer's
+     * Node-ID (a box writes only its own) and then pass {@code entry}; other kinds go to {@code others}.
+     */
+    static AccessControl ownEntries(long kind, AccessControl entry, AccessControl others) {
+        return (resource, name, k, value, signer, domains) -> {
+            if (k != kind) {
+                return others.check(resource, name, k, value, signer, domains);
+            }
+            String keyed = keyedBySigner(value, signer);
+            return keyed != null ? keyed : entry.check(resource, name, k, value, signer, domains);
         };
     }
 

@@ -10,13 +10,13 @@ import org.peerline.overlay.api.NodeId;
 import org.peerline.overlay.message.StorageBodies;
 import org.peerline.overlay.node.AccessControl;
 
-/** DOMAIN-NODE-MATCH for both Peerline kinds: who may write a SIP-REGISTRATION or claim an extension. */
+/** Who may write a SIP-REGISTRATION, claim an extension, or offer a relay. */
 class AccessPolicyTest {
     private static final NodeId BOX_B = NodeId.parse("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
     private static final NodeId BOX_C = NodeId.parse("0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c");
     private static final List<String> B_DOMAINS = List.of("site-b.example");
-    private static final AccessControl POLICY = SipRegistration.policy(GlobalExtension.policy(
-            (resource, name, kind, value, signer, domains) -> "unknown kind " + kind));
+    private static final AccessControl POLICY = SipRegistration.policy(GlobalExtension.policy(RelayOffers.policy(
+            (resource, name, kind, value, signer, domains) -> "unknown kind " + kind)));
 
     private static String claim(String extension, StorageBodies.Value value, NodeId signer) {
         return POLICY.check(GlobalExtension.resourceId(extension), GlobalExtension.resourceName(extension),
@@ -50,5 +50,20 @@ class AccessPolicyTest {
                 .contains("does not name site-c.example"));
         assertEquals("unknown kind 7", POLICY.check(new byte[16], "x", 7, SipRegistration.entry(BOX_B, "x"), BOX_B,
                 B_DOMAINS), "other kinds go to the next policy");
+    }
+
+    @Test
+    void aBoxOffersOnlyItsOwnRelayAndOnlyUnderTheRelaysResource() {
+        var offer = new org.peerline.overlay.api.Overlay.RelayOffer(BOX_B, "sip:192.0.2.2:5061;transport=tls", true, 500, 3);
+        assertNull(POLICY.check(RelayOffers.resourceId(), RelayOffers.RESOURCE_NAME, RelayOffers.KIND,
+                RelayOffers.entry(offer), BOX_B, B_DOMAINS));
+        assertEquals("the dictionary key must be the signer's Node-ID", POLICY.check(RelayOffers.resourceId(),
+                RelayOffers.RESOURCE_NAME, RelayOffers.KIND, RelayOffers.entry(offer), BOX_C, B_DOMAINS),
+                "box C cannot offer (or withdraw) box B's relay");
+        assertTrue(POLICY.check(new byte[16], RelayOffers.RESOURCE_NAME, RelayOffers.KIND, RelayOffers.entry(offer),
+                BOX_B, B_DOMAINS).contains("only"), "offers live under one resource");
+        assertTrue(POLICY.check(RelayOffers.resourceId(), RelayOffers.RESOURCE_NAME, RelayOffers.KIND,
+                StorageBodies.Value.dictionaryEntry(BOX_B.toBytes(), new byte[] {9}), BOX_B, B_DOMAINS)
+                .startsWith("not a relay offer"));
     }
 }
