@@ -30,6 +30,8 @@ public final class Leg {
     private long rejected;
     private long early;
     private long undeliverable;
+    /** ICE on this leg (it faces another box that does ICE); null for a phone's leg or a box without ICE. */
+    private volatile IceAgent ice;
 
     Leg(RelayCall call, int rtpPort, int clockRate) {
         this.call = call;
@@ -63,6 +65,34 @@ public final class Leg {
                 && !sdpRtp.getAddress().equals(signallingSource);
         this.sdpRtp = natted ? new InetSocketAddress(signallingSource, sdpRtp.getPort()) : sdpRtp;
         this.sdpRtcp = natted ? new InetSocketAddress(signallingSource, rtcp.getPort()) : rtcp;
+    }
+
+    /**
+     * Runs ICE on this leg, which faces another box ({@code controlling}: this box sent the call's first offer).
+     * Idempotent: the leg's agent, created on the first call.
+     */
+    public synchronized IceAgent ice(String callId, boolean controlling, boolean rtcpMux) {
+        if (ice == null) {
+            ice = new IceAgent(this, callId, controlling, rtcpMux);
+        }
+        return ice;
+    }
+
+    /** The leg's ICE agent, or null if it does no ICE. */
+    public IceAgent ice() {
+        return ice;
+    }
+
+    /** ICE chose {@code remote} for {@code component} (1 RTP, 2 RTCP): this side's media goes there now. On the loop. */
+    void select(int component, InetSocketAddress remote, boolean rtcpMux) {
+        if (component == 1) {
+            latchedRtp = remote;
+            if (rtcpMux) {
+                latchedRtcp = remote;
+            }
+        } else {
+            latchedRtcp = remote;
+        }
     }
 
     /** What this side's phone sent into the relay. */
@@ -109,18 +139,25 @@ public final class Leg {
                 return;
             }
             InetSocketAddress from = packet.sender();
+            ByteBuf data = packet.content();
+            IceAgent agent = ice;
+            if (agent != null && Stun.is(data)) {
+                agent.receive(isRtp ? 1 : 2, from, Stun.bytes(data)); // a connectivity check, or its answer
+                packet.release();
+                return;
+            }
             InetAddress allowed = signalled;
-            if (allowed == null) {
+            boolean checked = agent != null && agent.verified(from); // ICE proved it is the other box
+            if (allowed == null && !checked) {
                 early++; // media that overtook the SDP answer naming its sender: it cannot be admitted yet
                 packet.release();
                 return;
             }
-            if (!allowed.equals(from.getAddress())) {
+            if (!checked && !allowed.equals(from.getAddress())) {
                 rejected++;
                 packet.release();
                 return;
             }
-            ByteBuf data = packet.content();
             boolean rtcpMuxed = isRtp && isRtcp(data);
             if (isRtp && !rtcpMuxed) {
                 if (!from.equals(latchedRtp)) {

@@ -209,6 +209,68 @@ public final class MediaRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers STUN Binding requests (RFC 8489 §6.3, without authentication) at {@code bind}, so that boxes behind
+     * NATs learn the public address of their relay's sockets (their server-reflexive ICE candidates). A box that
+     * other boxes can connect to runs one. Each answer is about as long as its request: no amplification.
+     */
+    public InetSocketAddress serveStun(InetSocketAddress bind) throws IOException {
+        ChannelFuture f = new Bootstrap().group(group.next()).channel(channelType)
+                .handler(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof io.netty.channel.socket.DatagramPacket p) {
+                            byte[] answer = Stun.is(p.content()) ? Stun.bindingAnswer(Stun.bytes(p.content()), p.sender()) : null;
+                            if (answer != null) {
+                                ctx.writeAndFlush(new io.netty.channel.socket.DatagramPacket(
+                                        io.netty.buffer.Unpooled.wrappedBuffer(answer), p.sender()), ctx.voidPromise());
+                            }
+                        }
+                        io.netty.util.ReferenceCountUtil.release(msg);
+                    }
+                }).bind(bind).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IOException("cannot bind the STUN server to udp " + bind + ": " + f.cause().getMessage(), f.cause());
+        }
+        stun = f.channel();
+        LOG.info("relay: STUN server on udp {}", stun.localAddress());
+        return (InetSocketAddress) stun.localAddress();
+    }
+
+    private volatile Channel stun;
+
+    /**
+     * Asks the STUN server at {@code server} where this host's packets appear from (a plain socket, not the
+     * relay's): whether the server answers at all, before the relay's legs rely on it. Null when it did not
+     * answer within {@code timeoutMillis} (three tries).
+     */
+    public static InetSocketAddress askStun(InetSocketAddress server, int timeoutMillis) {
+        byte[] id = new byte[12];
+        new java.security.SecureRandom().nextBytes(id);
+        org.ice4j.message.Request ask = org.ice4j.message.MessageFactory.createBindingRequest();
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket()) {
+            ask.setTransactionID(id);
+            byte[] wire = Stun.encode(ask, null);
+            socket.setSoTimeout(Math.max(1, timeoutMillis / 3));
+            for (int attempt = 0; attempt < 3; attempt++) {
+                socket.send(new java.net.DatagramPacket(wire, wire.length, server));
+                java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[1500], 1500);
+                try {
+                    socket.receive(p);
+                } catch (java.net.SocketTimeoutException e) {
+                    continue;
+                }
+                InetSocketAddress mapped = Stun.mapped(java.util.Arrays.copyOf(p.getData(), p.getLength()), id);
+                if (mapped != null) {
+                    return mapped;
+                }
+            }
+        } catch (IOException | org.ice4j.StunException e) {
+            return null;
+        }
+        return null;
+    }
+
     /** The calls being relayed now. */
     public List<RelayCall> calls() {
         return List.copyOf(calls.values());
@@ -226,6 +288,9 @@ public final class MediaRelay implements AutoCloseable {
     @Override
     public void close() {
         calls().forEach(c -> close(c, "relay stopped"));
+        if (stun != null) {
+            stun.close().awaitUninterruptibly();
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }

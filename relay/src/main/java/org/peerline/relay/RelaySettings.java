@@ -16,11 +16,22 @@ import java.time.Duration;
  * @param portMin     first port of the pool (even: RTP on even ports, RTCP on the odd one above)
  * @param portMax     last port of the pool
  * @param idleTimeout a call that forwards nothing for this long is closed and its ports freed
+ * @param ice         legs that face another box find their path with ICE ({@link IceAgent})
+ * @param stunPort    the UDP port of the STUN server a box that others can connect to runs for them (0: none)
  */
-public record RelaySettings(String address, String wanAddress, int portMin, int portMax, Duration idleTimeout) {
+public record RelaySettings(String address, String wanAddress, int portMin, int portMax, Duration idleTimeout,
+                            boolean ice, int stunPort) {
+    /** The STUN port of RFC 8489 §9. */
+    public static final int DEFAULT_STUN_PORT = 3478;
+
     /** A relay with one side: phones and boxes reach it at {@code address}. */
     public RelaySettings(String address, int portMin, int portMax, Duration idleTimeout) {
         this(address, address, portMin, portMax, idleTimeout);
+    }
+
+    /** With ICE, and a STUN server on the default port. */
+    public RelaySettings(String address, String wanAddress, int portMin, int portMax, Duration idleTimeout) {
+        this(address, wanAddress, portMin, portMax, idleTimeout, true, DEFAULT_STUN_PORT);
     }
 
     public RelaySettings {
@@ -36,6 +47,9 @@ public record RelaySettings(String address, String wanAddress, int portMin, int 
         if (portMax - portMin + 1 < 4) {
             throw new IllegalArgumentException("the relay needs at least 4 ports (one call leg pair each side): "
                     + portMin + "-" + portMax);
+        }
+        if (stunPort < 0 || stunPort > 65535) {
+            throw new IllegalArgumentException("the STUN port must be 0 (none) or 1-65535, got " + stunPort);
         }
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("relay idle timeout must be positive: " + idleTimeout);

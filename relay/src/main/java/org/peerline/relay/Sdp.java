@@ -36,15 +36,41 @@ public final class Sdp {
         }
     }
 
+    /**
+     * The ICE attributes of one m= line (RFC 8839): the credentials (the session's where the m= line has none)
+     * and its a=candidate lines; null for a stream without ICE.
+     */
+    public record Ice(String ufrag, String pwd, List<String> candidates) {
+        public Ice {
+            candidates = List.copyOf(candidates);
+        }
+    }
+
+    /** Attributes of ICE (RFC 8839 §5, RFC 8840): dropped by {@link #rewrite(String, List, List, boolean)} on request. */
+    private static final List<String> ICE_ATTRIBUTES = List.of("a=ice-ufrag:", "a=ice-pwd:", "a=ice-options:",
+            "a=ice-lite", "a=ice-mismatch", "a=candidate:", "a=remote-candidates:", "a=end-of-candidates",
+            "a=ice-pacing:");
+
+    static boolean isIce(String line) {
+        for (String a : ICE_ATTRIBUTES) {
+            if (line.startsWith(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static final Map<String, String> DIRECTIONS = Map.of("a=sendrecv", "sendrecv", "a=sendonly", "sendonly",
             "a=recvonly", "recvonly", "a=inactive", "inactive");
 
     private final String text;
     private final List<Media> media;
+    private final List<Ice> ice;
 
-    private Sdp(String text, List<Media> media) {
+    private Sdp(String text, List<Media> media, List<Ice> ice) {
         this.text = text;
         this.media = List.copyOf(media);
+        this.ice = java.util.Collections.unmodifiableList(new ArrayList<>(ice));
     }
 
     /**
@@ -73,9 +99,20 @@ public final class Sdp {
         String rtcpAddress = null;
         boolean mux = false;
         String direction = null;
+        String[] sessionIce = new String[2];
+        String[] mediaIce = new String[2];
+        List<String> candidates = new ArrayList<>();
+        List<Ice> ice = new ArrayList<>();
         for (String line : lines(text)) {
+            if (line.startsWith("a=ice-ufrag:") || line.startsWith("a=ice-pwd:")) {
+                (type == null ? sessionIce : mediaIce)[line.startsWith("a=ice-ufrag:") ? 0 : 1] =
+                        line.substring(line.indexOf(':') + 1).trim();
+            } else if (line.startsWith("a=candidate:") && type != null) {
+                candidates.add(line);
+            }
             if (line.startsWith("m=")) {
                 if (type != null) {
+                    ice.add(ice(sessionIce, mediaIce, candidates));
                     media.add(media(type, port, address, sessionAddress, rtcpPort, rtcpAddress, mux,
                             direction != null ? direction : sessionDirection));
                 }
@@ -87,6 +124,8 @@ public final class Sdp {
                 rtcpAddress = null;
                 mux = false;
                 direction = null;
+                mediaIce = new String[2];
+                candidates = new ArrayList<>();
             } else if (line.startsWith("c=") && type != null) {
                 address = connectionAddress(line);
             } else if (line.startsWith("a=rtcp:") && type != null) {
@@ -106,6 +145,7 @@ public final class Sdp {
         if (type != null) {
             media.add(media(type, port, address, sessionAddress, rtcpPort, rtcpAddress, mux,
                     direction != null ? direction : sessionDirection));
+            ice.add(ice(sessionIce, mediaIce, candidates));
         }
         // the parser's model holds one stream per type, the last one: it must agree with what was read here
         for (Media m : media) {
@@ -116,7 +156,13 @@ public final class Sdp {
                         + " parser's " + md.getPort());
             }
         }
-        return new Sdp(text, media);
+        return new Sdp(text, media, ice);
+    }
+
+    private static Ice ice(String[] session, String[] media, List<String> candidates) {
+        String ufrag = media[0] != null ? media[0] : session[0];
+        String pwd = media[1] != null ? media[1] : session[1];
+        return ufrag == null || pwd == null ? null : new Ice(ufrag, pwd, candidates);
     }
 
     private static Media media(String type, int port, String address, String sessionAddress, Integer rtcpPort,
@@ -155,12 +201,26 @@ public final class Sdp {
         return media;
     }
 
+    /** The ICE attributes of the {@code index}-th m= line, or null if it has none. */
+    public Ice ice(int index) {
+        return ice.get(index);
+    }
+
     /**
      * The same body with every stream pointed at the relay: connection addresses become {@code address}, the
      * i-th m= line's port becomes {@code rtpPorts.get(i)} (a refused stream, port 0, stays 0 whatever is given)
      * and its a=rtcp that port + 1. Everything else is kept byte for byte, line endings included.
      */
     public String rewrite(String address, List<Integer> rtpPorts) {
+        return rewrite(address, rtpPorts, null, true);
+    }
+
+    /**
+     * As {@link #rewrite(String, List)}, and also: without {@code keepIce}, every ICE attribute of the body is
+     * dropped (the candidates of a phone or of another box mean nothing to the side it goes to); the lines of
+     * {@code added.get(i)} (e.g. this relay's own a=ice-ufrag and a=candidate lines) end the i-th m= section.
+     */
+    public String rewrite(String address, List<Integer> rtpPorts, List<List<String>> added, boolean keepIce) {
         if (rtpPorts.size() != media.size()) {
             throw new IllegalArgumentException(media.size() + " m= lines but " + rtpPorts.size() + " ports");
         }
@@ -183,13 +243,30 @@ public final class Sdp {
             } else if (line.startsWith("a=rtcp:") && index >= 0) {
                 line = "a=rtcp:" + (port == 0 ? 0 : port + 1) + (line.trim().split(" +").length >= 4
                         ? " IN " + ipVersion + " " + address : "");
+            } else if (!keepIce && isIce(line)) {
+                continue;
             }
-            out.append(line);
-            if (i < lines.length - 1 || text.endsWith("\n")) {
+            if (added != null && index >= 0 && line.startsWith("m=") && index > 0) {
+                appendLines(out, added.get(index - 1), eol); // the previous section ends here
+            }
+            if (i > 0) {
                 out.append(eol);
             }
+            out.append(line);
+        }
+        if (added != null && index >= 0) {
+            appendLines(out, added.get(index), eol);
+        }
+        if (text.endsWith("\n")) {
+            out.append(eol);
         }
         return out.toString();
+    }
+
+    private static void appendLines(StringBuilder out, List<String> lines, String eol) {
+        for (String l : lines) {
+            out.append(eol).append(l);
+        }
     }
 
     @Override

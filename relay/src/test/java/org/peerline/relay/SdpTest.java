@@ -94,4 +94,43 @@ class SdpTest {
         assertTrue(noAddress.getMessage().contains("no c= address"), noAddress.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Sdp.parse(OFFER).rewrite("192.0.2.1", List.of(30000)));
     }
+
+    @Test
+    void readsIceAttributesAndReplacesThemWithTheRelaysOwn() {
+        String withIce = String.join("\r\n",
+                "v=0",
+                "o=box 1 1 IN IP4 192.168.3.2",
+                "s=-",
+                "c=IN IP4 192.168.3.2",
+                "t=0 0",
+                "a=ice-ufrag:sess",
+                "a=ice-pwd:sessionpassword0123456789",
+                "m=audio 30000 RTP/AVP 0",
+                "a=candidate:1 1 UDP 2130706431 192.168.3.2 30000 typ host",
+                "a=candidate:2 1 UDP 1694498815 10.78.0.3 30000 typ srflx raddr 192.168.3.2 rport 30000",
+                "a=sendrecv",
+                "m=video 30002 RTP/AVP 96",
+                "a=ice-ufrag:vid1",
+                "a=ice-pwd:videopassword0123456789ab",
+                "a=candidate:1 1 UDP 2130706431 192.168.3.2 30002 typ host",
+                "");
+        Sdp sdp = Sdp.parse(withIce);
+        assertEquals(new Sdp.Ice("sess", "sessionpassword0123456789", List.of(
+                "a=candidate:1 1 UDP 2130706431 192.168.3.2 30000 typ host",
+                "a=candidate:2 1 UDP 1694498815 10.78.0.3 30000 typ srflx raddr 192.168.3.2 rport 30000")), sdp.ice(0));
+        assertEquals("vid1", sdp.ice(1).ufrag(), "media-level credentials win over the session's");
+        assertEquals(1, sdp.ice(1).candidates().size());
+
+        String out = sdp.rewrite("10.78.0.1", List.of(40000, 40002),
+                List.of(List.of("a=ice-ufrag:mine", "a=ice-pwd:minepassword0123456789ab",
+                        "a=candidate:1 1 UDP 1 10.78.0.1 40000 typ host"), List.of()), false);
+        assertFalse(out.contains("sess") || out.contains("vid1") || out.contains("192.168.3.2 30000"), out);
+        assertTrue(out.contains("m=audio 40000 RTP/AVP 0\r\na=sendrecv\r\na=ice-ufrag:mine\r\n"
+                + "a=ice-pwd:minepassword0123456789ab\r\na=candidate:1 1 UDP 1 10.78.0.1 40000 typ host\r\nm=video 40002"), out);
+        assertTrue(out.endsWith("a=rtpmap:96 H264/90000\r\n") || out.endsWith("RTP/AVP 96\r\n"), out);
+
+        String kept = sdp.rewrite("10.78.0.1", List.of(40000, 40002), List.of(List.of("a=candidate:3 x"), List.of()), true);
+        assertTrue(kept.contains("a=ice-ufrag:sess") && kept.contains("a=candidate:3 x\r\nm=video"), kept);
+        assertEquals("mine", Sdp.parse(out).ice(0).ufrag(), "the relay's own lines read back");
+    }
 }

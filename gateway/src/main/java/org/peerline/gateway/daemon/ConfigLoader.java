@@ -231,6 +231,8 @@ public final class ConfigLoader {
                 + " (this box's WAN address, or the public address of a router that forwards relay.ports to it)"));
         String ports = s.string("ports", PeerlineConfig.DEFAULT_RELAY_PORTS);
         Duration idle = s.duration("idle-timeout", PeerlineConfig.DEFAULT_RELAY_IDLE);
+        boolean ice = s.bool("ice", true);
+        int stunPort = s.integer("stun-port", org.peerline.relay.RelaySettings.DEFAULT_STUN_PORT, 0, 65535);
         s.finish();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)-(\\d+)").matcher(ports);
         if (!m.matches()) {
@@ -238,7 +240,7 @@ public final class ConfigLoader {
         }
         try {
             return new org.peerline.relay.RelaySettings(address, wanAddress, Integer.parseInt(m.group(1)),
-                    Integer.parseInt(m.group(2)), idle);
+                    Integer.parseInt(m.group(2)), idle, ice, stunPort);
         } catch (IllegalArgumentException e) {
             throw s.error("'relay': " + e.getMessage());
         }

@@ -9,6 +9,14 @@ final class LogSetup {
     private LogSetup() {
     }
 
+    /** Routes java.util.logging (ice4j's) to SLF4J, once. */
+    static void bridgeJul() {
+        if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
+        }
+    }
+
     static void apply(PeerlineConfig.Log log) {
         root().setLevel(Level.toLevel(log.level(), Level.INFO));
         Level stack = Level.toLevel(log.sipStackLevel(), Level.WARN);

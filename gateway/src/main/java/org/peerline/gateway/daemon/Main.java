@@ -34,6 +34,7 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line and returns the exit status (tests call this instead of main). */
     public static int execute(String... args) {
+        LogSetup.bridgeJul();
         CommandLine cl = new CommandLine(new Main());
         // bad usage (unknown option, a value of the wrong type) is a bad configuration too: status 2
         cl.setExitCodeExceptionMapper(e -> e instanceof ConfigException || e instanceof CommandLine.ParameterException

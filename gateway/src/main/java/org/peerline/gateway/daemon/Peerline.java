@@ -118,7 +118,9 @@ public final class Peerline implements AutoCloseable {
                 extensions = new ExtensionPublisher(overlay.overlay(), provisioning.users(),
                         cfg.site().domain(), o.recordLifetime());
                 started.add(0, extensions);
-                relays = new RelayOffering(overlay.overlay(), relay, sipUri, o.reachable());
+                String stun = relay != null && o.reachable() ? serveStun(relay) : null;
+                relays = new RelayOffering(overlay.overlay(), relay, sipUri, o.reachable(), stun);
+                sip.stunServerForIce(relays::stunServer);
                 started.add(0, relays);
                 RegistrationPublisher p = publisher;
                 ExtensionPublisher x = extensions;
@@ -187,6 +189,26 @@ public final class Peerline implements AutoCloseable {
     }
 
     /**
+     * Starts the STUN server of a box other boxes can connect to (boxes behind NATs learn their relays' public
+     * addresses from it, for ICE) and returns where it answers, {@code wan-address:stun-port}; null when it is off
+     * or its port is taken (then boxes behind NATs ask another box, or do without).
+     */
+    private static String serveStun(MediaRelay relay) {
+        var settings = relay.settings();
+        if (!settings.ice() || settings.stunPort() == 0) {
+            return null;
+        }
+        try {
+            relay.serveStun(new InetSocketAddress(settings.bindAddress(), settings.stunPort()));
+            String host = settings.wanAddress().contains(":") ? "[" + settings.wanAddress() + "]" : settings.wanAddress();
+            return host + ":" + settings.stunPort();
+        } catch (java.io.IOException e) {
+            LOG.warn("relay: no STUN server for other boxes: {} (relay.stun-port)", e.getMessage());
+            return null;
+        }
+    }
+
+    /**
      * The media relay now, for the admin API ({@code GET /api/relay}): its addresses, each relayed call's record
      * (sides, path and why), and every stream with, per leg, the relay's port, where it sends and what the phone
      * (or the other box's relay) sent: packets, bytes, loss, jitter, rejected.
@@ -242,6 +264,9 @@ public final class Peerline implements AutoCloseable {
         m.put("rejected", s.rejected());
         m.put("beforeSignalled", leg.early());
         m.put("undeliverable", leg.undeliverable());
+        if (leg.ice() != null) {
+            m.put("ice", leg.ice().status());
+        }
         return m;
     }
 

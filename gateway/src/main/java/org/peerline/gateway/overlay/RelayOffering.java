@@ -41,6 +41,11 @@ public final class RelayOffering implements AutoCloseable {
     private final MediaRelay relay;
     private final String sipUri;
     private final boolean reachable;
+    private final String stun;
+    /** The STUN server this box asks for its relay's public addresses (boxes behind NATs only); null: none known. */
+    private volatile java.net.InetSocketAddress stunServer;
+    /** STUN servers already reported silent (once each). */
+    private final java.util.Set<String> silentStun = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     private volatile CompletableFuture<List<Overlay.RelayOffer>> offers;
     private volatile long offersAt;
@@ -50,12 +55,14 @@ public final class RelayOffering implements AutoCloseable {
      * @param relay     this box's relay, or null when it relays no media (it then only chooses others')
      * @param sipUri    where other boxes send this box SIP, advertised with the offer
      * @param reachable other boxes can connect to this box
+     * @param stun      where this box answers STUN ({@code host:port}), or null
      */
-    public RelayOffering(Overlay overlay, MediaRelay relay, String sipUri, boolean reachable) {
+    public RelayOffering(Overlay overlay, MediaRelay relay, String sipUri, boolean reachable, String stun) {
         this.overlay = overlay;
         this.relay = relay;
         this.sipUri = sipUri;
         this.reachable = reachable;
+        this.stun = stun;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "relay-offer");
             t.setDaemon(true);
@@ -67,6 +74,62 @@ public final class RelayOffering implements AutoCloseable {
     public void start() {
         if (relay != null) {
             timer.scheduleWithFixedDelay(this::advertise, 0, PERIOD_SECONDS, TimeUnit.SECONDS);
+            if (!reachable && relay.settings().ice()) {
+                timer.scheduleWithFixedDelay(this::findStunServer, 0, PERIOD_SECONDS, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * The STUN server of the box whose relay this box would choose now (the least cost, as for a third-box relay)
+     * among those that run one: where a box behind a NAT learns its relay's public addresses for ICE. Null for a
+     * box others can connect to (its own address is its public one) and until one is known.
+     */
+    public java.net.InetSocketAddress stunServer() {
+        return stunServer;
+    }
+
+    /**
+     * Picks the STUN server: the offers that name one, by cost, the first that answers (a box behind a router
+     * may advertise a STUN port its router does not forward).
+     */
+    private void findStunServer() {
+        List<Rated> rated;
+        try {
+            rated = rate(null).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return; // next round
+        }
+        List<Rated> eligible = new ArrayList<>(rated.stream()
+                .filter(r -> r.excluded() == null && !r.offer().stun().isEmpty()).toList());
+        eligible.sort(Comparator.comparingDouble(Rated::cost).thenComparing(r -> r.offer().box().toString()));
+        java.net.InetSocketAddress found = null;
+        for (Rated r : eligible) {
+            java.net.InetSocketAddress at = socketAddress(r.offer().stun());
+            java.net.InetSocketAddress seen = at == null ? null : MediaRelay.askStun(at, 900);
+            if (seen != null) {
+                if (!at.equals(stunServer)) {
+                    LOG.info("relay: STUN server for ICE candidates: {} (box {}), which sees this box as {}", at,
+                            r.offer().box(), seen.getAddress().getHostAddress());
+                }
+                found = at;
+                break;
+            }
+            if (silentStun.add(String.valueOf(at))) {
+                LOG.info("relay: box {} advertises STUN at {} but it does not answer; trying the next", r.offer().box(), at);
+            }
+        }
+        stunServer = found;
+    }
+
+    private static java.net.InetSocketAddress socketAddress(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try {
+            String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
+            return new java.net.InetSocketAddress(java.net.InetAddress.getByName(host),
+                    Integer.parseInt(hostPort.substring(colon + 1)));
+        } catch (RuntimeException | java.net.UnknownHostException e) {
+            return null;
         }
     }
 
@@ -75,7 +138,7 @@ public final class RelayOffering implements AutoCloseable {
 
     private void advertise() {
         Overlay.RelayOffer offer = new Overlay.RelayOffer(overlay.nodeId(), sipUri, reachable,
-                relay.settings().legCapacity(), relay.portsInUse() / 2);
+                relay.settings().legCapacity(), relay.portsInUse() / 2, stun);
         if (offer.equals(advertised)) {
             return;
         }

@@ -7,6 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.peerline.relay.IceAgent;
 import org.peerline.relay.Leg;
 import org.peerline.relay.MediaRelay;
 import org.peerline.relay.RelayCall;
@@ -43,17 +48,30 @@ final class MediaSessions {
         final Sides sides;
         final long startedMillis = System.currentTimeMillis();
         final List<RelayCall> streams = new ArrayList<>();
+        /** Which side sent the dialog's first SDP body (the offer): ICE's controlling side is the box that sent it on. */
+        final boolean offerFromCaller;
+        int bodies;
 
-        Session(String callId, String callerTag, Sides sides) {
+        Session(String callId, String callerTag, Sides sides, boolean offerFromCaller) {
             this.callId = callId;
             this.callerTag = callerTag;
             this.sides = sides;
+            this.offerFromCaller = offerFromCaller;
         }
     }
 
+    /** How long the first offer of a call towards another box may wait for the relay's public address. */
+    static final long GATHER_MILLIS = 400;
+
+    private volatile Supplier<InetSocketAddress> stunServer = () -> null;
 
     MediaSessions(MediaRelay relay) {
         this.relay = relay;
+    }
+
+    /** Where the relay learns its sockets' public addresses for ICE (a box behind a NAT); the supplier may give null. */
+    void stunServer(Supplier<InetSocketAddress> server) {
+        this.stunServer = server;
     }
 
     /** True if a request with From tag {@code fromTag} in dialog {@code callId} comes from the caller's side. */
@@ -75,9 +93,15 @@ final class MediaSessions {
     String rewrite(String callId, String callerTag, boolean fromCaller, InetAddress source, String body, Sides sides)
             throws IOException {
         Sdp sdp = Sdp.parse(body);
-        Session s = sessions.computeIfAbsent(callId, k -> new Session(callId, callerTag, sides));
+        Session s = sessions.computeIfAbsent(callId, k -> new Session(callId, callerTag, sides, fromCaller));
         List<Integer> ports = new ArrayList<>();
+        List<List<String>> iceLines = new ArrayList<>();
+        boolean fromBox;
+        boolean towardsBox;
         synchronized (s) {
+            fromBox = fromCaller ? s.sides.callerIsBox() : s.sides.calleeIsBox();
+            towardsBox = fromCaller ? s.sides.calleeIsBox() : s.sides.callerIsBox();
+            boolean offer = s.bodies++ == 0;
             for (int i = 0; i < sdp.media().size(); i++) {
                 if (i == s.streams.size()) {
                     s.streams.add(relay.open(callId + "/" + i)); // a new m= line in this offer
@@ -93,10 +117,76 @@ final class MediaSessions {
                     from.expect(source, resolved(m.rtp()), resolved(m.rtcp()));
                 }
                 ports.add(to.rtpPort());
+                iceLines.add(m.active() ? ice(s, fromCaller, fromBox, towardsBox, offer, from, to, m, sdp.ice(i))
+                        : List.of());
             }
         }
-        boolean towardsBox = fromCaller ? s.sides.calleeIsBox() : s.sides.callerIsBox();
-        return sdp.rewrite(relay.settings().advertised(towardsBox), ports);
+        // a third box passes the two boxes' ICE through (adding its relay as a candidate); others speak their own
+        return sdp.rewrite(relay.settings().advertised(towardsBox), ports, iceLines, fromBox && towardsBox);
+    }
+
+    /**
+     * ICE on the legs that face other boxes: the other box's credentials and candidates go to the leg that faces
+     * it; a body leaving towards a box carries this relay's own (gathered from the STUN server first, on the
+     * call's first offer). A third box adds its relay leg as a relayed candidate, so that the two boxes can fall
+     * back on it. Phones get no ICE attributes: they talk to this relay only.
+     *
+     * @return the attribute lines that end this m= section in the body that leaves
+     */
+    private List<String> ice(Session s, boolean fromCaller, boolean fromBox, boolean towardsBox, boolean offer,
+                             Leg from, Leg to, Sdp.Media m, Sdp.Ice theirs) {
+        var settings = relay.settings();
+        if (!settings.ice()) {
+            return List.of();
+        }
+        if (fromBox && towardsBox) {
+            if (theirs == null) {
+                return List.of();
+            }
+            List<String> lines = new ArrayList<>();
+            String wan = settings.wanAddress();
+            for (int c = 1; c <= (m.rtcpMux() ? 1 : 2); c++) {
+                int port = c == 1 ? to.rtpPort() : to.rtcpPort();
+                InetSocketAddress at = new InetSocketAddress(wan, port);
+                lines.add("a=" + IceAgent.Candidate.relayed(c, at).sdp());
+            }
+            return lines;
+        }
+        if (fromBox && theirs != null) {
+            // the leg faces the sender's box; this box controls if the other side sent the dialog's offer
+            boolean legFacesCallee = !fromCaller;
+            IceAgent agent = from.ice(s.callId, legFacesCallee == s.offerFromCaller, m.rtcpMux());
+            List<IceAgent.Candidate> candidates = new ArrayList<>();
+            for (String line : theirs.candidates()) {
+                IceAgent.Candidate c = IceAgent.Candidate.parse(line);
+                if (c != null) {
+                    candidates.add(c);
+                }
+            }
+            agent.gathered(stunServer.get(), GATHER_MILLIS); // ready by the time the answer leaves
+            agent.remote(new IceAgent.Credentials(theirs.ufrag(), theirs.pwd()), candidates);
+        }
+        if (!towardsBox) {
+            return List.of();
+        }
+        IceAgent agent = offer ? to.ice(s.callId, true, m.rtcpMux()) : to.ice();
+        if (agent == null) {
+            return List.of(); // the other box offered no ICE: none in the answer either
+        }
+        try {
+            agent.gathered(stunServer.get(), GATHER_MILLIS).get(GATHER_MILLIS + 100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // no public address learned: the host candidate and the other side's checks still work
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("a=ice-ufrag:" + agent.credentials().ufrag());
+        lines.add("a=ice-pwd:" + agent.credentials().pwd());
+        for (IceAgent.Candidate c : agent.candidates(settings.wanAddress())) {
+            lines.add("a=" + c.sdp());
+        }
+        return lines;
     }
 
     /** The relayed calls now, each with its path and why it takes it. */
@@ -140,7 +230,28 @@ final class MediaSessions {
                     + (s.sides.route() != null ? ". The callee's box and this box cannot reach each other: "
                     + s.sides.route() : "");
         }
+        String ice = iceStatus(s);
+        if (ice != null) {
+            why += ". " + ice;
+        }
         return new RelayedCall(s.callId, s.startedMillis, caller, callee, path, why, List.copyOf(s.streams));
+    }
+
+    /** What ICE found on the legs that face other boxes (first stream), or null when none does ICE. */
+    private static String iceStatus(Session s) {
+        if (s.streams.isEmpty()) {
+            return null;
+        }
+        RelayCall first = s.streams.get(0);
+        List<String> out = new ArrayList<>();
+        for (Leg leg : List.of(first.a(), first.b())) {
+            IceAgent agent = leg.ice();
+            if (agent != null) {
+                out.add("ICE with the " + (leg == first.a() ? "caller's" : "callee's") + " box ("
+                        + (agent.controlling() ? "this box controls" : "the other box controls") + "): " + agent.status());
+            }
+        }
+        return out.isEmpty() ? null : String.join("; ", out);
     }
 
     private String side(boolean box) {

@@ -267,6 +267,14 @@ public final class SipEdge implements AutoCloseable {
         return media == null ? java.util.List.of() : media.calls();
     }
 
+    /** Where the relay learns its public addresses for ICE: {@code server} gives a STUN server, or null for none. */
+    public void stunServerForIce(java.util.function.Supplier<java.net.InetSocketAddress> server) {
+        MediaSessions media = ctx.media;
+        if (media != null) {
+            media.stunServer(server);
+        }
+    }
+
     /** From now on, the media of every call this box proxies goes through {@code relay}. */
     public void relayMedia(org.peerline.relay.MediaRelay relay) {
         ctx.media = new MediaSessions(relay);

@@ -36,9 +36,10 @@ import org.peerline.overlay.security.OverlayCa;
  *
  * <p>Nothing reaches site C's box from the WAN: it publishes its users as reachable through the overlay
  * ({@code overlay.reachable: false}, RFC 7904 route registrations), and a box that calls them asks it by
- * AppAttach to connect out; its relay is found by the other relay from the packets it sends. Sites C and D
- * cannot reach each other at all: their calls go through a third box (A or B, chosen by cost from the relay
- * offers in the overlay), which carries the SIP and relays the WAN leg's media.
+ * AppAttach to connect out. Sites C and D cannot reach each other at all: their calls' SIP goes through a third
+ * box (A or B, chosen by cost from the relay offers in the overlay), whose relay is also a candidate of the ICE
+ * that the two boxes' relays run: through port-preserving NATs ICE finds the direct path, and when site D's NAT
+ * randomises its ports it falls back on the third box's relay.
  */
 @Timeout(900)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -145,9 +146,18 @@ class RelayLabIT {
         Files.writeString(rules, "table ip nat {\n"
                 + "  chain prerouting {\n    type nat hook prerouting priority dstnat;\n" + forward + "  }\n"
                 + "  chain postrouting {\n    type nat hook postrouting priority srcnat;\n"
-                + "    oifname \"eth0\" masquerade\n  }\n}\n");
+                + "    oifname \"eth0\" masquerade\n  }\n}\n" + (s.equals("a") ? "" : FIREWALL));
         Netns.in(r, "nft", "-f", rules.toString());
     }
+
+    /**
+     * A home router's firewall: what arrives from the WAN for the router itself and belongs to no connection is
+     * dropped. (Without it, Linux answers such a packet, say a box's first ICE check, with an ICMP error and
+     * keeps its connection-tracking entry, which then makes the router give the box's own reply a different
+     * port: hole punching fails, and ICE falls back on the third box's relay.)
+     */
+    private static final String FIREWALL = "table ip filter {\n  chain input {\n"
+            + "    type filter hook input priority filter;\n    iifname \"eth0\" ct state new drop\n  }\n}\n";
 
     /** A namespace on the site's LAN bridge at {@code ip}, routed through the router. */
     private static void host(String s, String ns, String port, String ip) throws Exception {
@@ -260,6 +270,9 @@ class RelayLabIT {
                     assertTrue(record.get("path").asText().contains("relay of the"), "box " + s + " says the media goes"
                             + " through the other box's relay: " + record.toPrettyString());
                     assertTrue(record.get("why").asText().startsWith("cross-site"), record.toPrettyString());
+                    // the two relays found their path with ICE: the box's WAN leg has a pair nominated
+                    assertTrue(record.get("why").asText().contains("): connected: "), "box " + s + "'s relay did ICE"
+                            + " with the other box: " + record.toPrettyString());
                 }
                 midCall.run(caller, callee);
                 assertTrue(caller.stop(10_000), "the caller did not hang up and exit");
@@ -345,28 +358,83 @@ class RelayLabIT {
         for (String[] pair : new String[][] {{"c", "d"}, {"d", "c"}}) {
             String[] relayBox = new String[1];
             call(pair[0], pair[1], (caller, callee) -> {
-                for (String s : List.of("a", "b")) {
-                    JsonNode calls = relay(s).get("calls");
-                    if (calls.size() > 0) {
-                        relayBox[0] = s;
-                        JsonNode record = calls.get(0);
-                        assertTrue(record.get("why").asText().startsWith("third-box relay"), record.toPrettyString());
-                        long[] p = packets(relay(s));
-                        assertTrue(p[0] > 100 && p[1] > 100, "the relay box " + s + " forwarded both ways: "
-                                + relay(s).toPrettyString());
-                    }
-                }
-                JsonNode record = relay(pair[0]).get("calls").get(0);
-                assertTrue(record.get("why").asText().contains("chosen by cost"), "the caller's box says which relay box"
-                        + " it chose and why: " + record.toPrettyString());
+                relayBox[0] = relayBox(pair);
+                // both NATs keep a socket's mapping whoever it sends to: ICE punches through them, and once the
+                // pair is nominated the media goes box to box and no longer through the third box
+                String ice = iceOf(pair[0]);
+                assertTrue(ice.contains("(srflx)") || ice.contains("(prflx)"), "the boxes found a direct path: " + ice);
+                long[] before = packets(relay(relayBox[0]));
+                Thread.sleep(2000);
+                long[] after = packets(relay(relayBox[0]));
+                assertTrue(after[0] - before[0] < 20 && after[1] - before[1] < 20, "the media left the third box "
+                        + relayBox[0] + " (+" + (after[0] - before[0]) + "/+" + (after[1] - before[1]) + " packets in 2 s)");
+                System.out.printf("relay lab: %s -> %s signalled through site %s's box, media direct: %s%n", pair[0],
+                        pair[1], relayBox[0], ice);
             });
-            assertTrue(relayBox[0] != null, "a third box (A or B) relayed the call " + pair[0] + " -> " + pair[1]);
-            System.out.printf("relay lab: %s -> %s went through site %s's box%n", pair[0], pair[1], relayBox[0]);
+        }
+    }
+
+    /** The third box (A or B) that carries the call between {@code pair}, as the caller's box chose it. */
+    private static String relayBox(String[] pair) throws Exception {
+        String found = null;
+        for (String s : List.of("a", "b")) {
+            JsonNode calls = relay(s).get("calls");
+            if (calls.size() > 0) {
+                found = s;
+                assertTrue(calls.get(0).get("why").asText().startsWith("third-box relay"), calls.toPrettyString());
+            }
+        }
+        assertTrue(found != null, "a third box (A or B) carries the call " + pair[0] + " -> " + pair[1]);
+        JsonNode record = relay(pair[0]).get("calls").get(0);
+        assertTrue(record.get("why").asText().contains("chosen by cost"), "the caller's box says which relay box"
+                + " it chose and why: " + record.toPrettyString());
+        return found;
+    }
+
+    /** The ICE status of box {@code s}'s first relayed call, from its record. */
+    private static String iceOf(String s) throws Exception {
+        String why = relay(s).get("calls").get(0).get("why").asText();
+        int at = why.indexOf("ICE with the");
+        assertTrue(at >= 0, "box " + s + " did ICE: " + why);
+        return why.substring(at);
+    }
+
+    /**
+     * Site D's router becomes a NAT that gives every new flow a random port ({@code masquerade fully-random}, as
+     * symmetric NATs do): what box D's socket showed the STUN server is not what box C sees, and C's router
+     * drops what D sends. No direct pair works; the pair through the third box's relay does, and ICE falls back
+     * on it.
+     */
+    @Test
+    @Order(5)
+    void whenTheNatsDefeatIceTheThirdBoxCarriesTheMedia() throws Exception {
+        Path rules = dir.resolve("nat-d-random.nft");
+        Files.writeString(rules, "flush ruleset\ntable ip nat {\n  chain postrouting {\n"
+                + "    type nat hook postrouting priority srcnat;\n    oifname \"eth0\" masquerade fully-random\n  }\n}\n"
+                + FIREWALL);
+        Netns.in(router("d"), "nft", "-f", rules.toString());
+        try {
+            String[] pair = {"c", "d"};
+            call("c", "d", (caller, callee) -> {
+                String relayBox = relayBox(pair);
+                String ice = iceOf("c");
+                assertTrue(ice.contains("(relay)"), "ICE chose the third box's relay: " + ice);
+                long[] before = packets(relay(relayBox));
+                Thread.sleep(2000);
+                long[] after = packets(relay(relayBox));
+                assertTrue(after[0] - before[0] > 50 && after[1] - before[1] > 50, "the third box " + relayBox
+                        + " relays the media both ways: " + relay(relayBox).toPrettyString());
+                System.out.printf("relay lab: c -> d behind a randomising NAT, media through site %s's box: %s%n",
+                        relayBox, ice);
+            });
+        } finally {
+            Netns.in(router("d"), "nft", "flush", "ruleset");
+            Netns.in(router("d"), "nft", "-f", dir.resolve("nat-d.nft").toString());
         }
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void holdAndResumeMidCallKeepTheAudioFlowing() throws Exception {
         call("a", "b", (caller, callee) -> {
             caller.command("/hold");
@@ -392,7 +460,7 @@ class RelayLabIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aBoxBehindNatThatCrashedIsCalledAgainAfterItsRestart() throws Exception {
         Process c = boxes.process("c");
         Netns.sh("kill", "-KILL", String.valueOf(c.pid()));

@@ -129,9 +129,13 @@ public interface Overlay extends AutoCloseable {
 
     /**
      * A box's media relay as it advertises it: whether other boxes can connect to the box, how many call legs the
-     * relay holds and how many are busy, and where the box takes SIP.
+     * relay holds and how many are busy, where the box takes SIP, and where it answers STUN ({@code host:port}, or
+     * empty when it runs no STUN server).
      */
-    record RelayOffer(NodeId box, String sipUri, boolean reachable, int capacity, int inUse) {
+    record RelayOffer(NodeId box, String sipUri, boolean reachable, int capacity, int inUse, String stun) {
+        public RelayOffer {
+            stun = stun == null ? "" : stun;
+        }
     }
 
     /** One step of a traced lookup. */

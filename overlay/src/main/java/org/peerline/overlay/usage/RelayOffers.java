@@ -17,14 +17,16 @@ import org.peerline.overlay.node.AccessControl;
  * that needs a third box to carry a call's WAN leg finds the candidates with one fetch. A federation has tens
  * of boxes, not millions: one resource holds them all (and its responsible peer and replicas answer for it).
  *
- * <p>Value (version 1): {@code uint8 version; uint8 reachable; uint32 capacity; uint32 in_use; opaque
- * sip_uri<0..2^16-1>}: whether other boxes can connect to the box, how many call legs its relay holds and how
- * many are busy, and where it takes SIP. A box writes only its own entry (the key is the signer's Node-ID).
+ * <p>Value (version 2): {@code uint8 version; uint8 reachable; uint32 capacity; uint32 in_use; opaque
+ * sip_uri<0..2^16-1>; opaque stun<0..2^8-1>}: whether other boxes can connect to the box, how many call legs its
+ * relay holds and how many are busy, where it takes SIP, and the {@code host:port} of its STUN server (empty:
+ * none), where boxes behind NATs learn their relays' public addresses for ICE. A box writes only its own entry
+ * (the key is the signer's Node-ID).
  */
 public final class RelayOffers {
     public static final long KIND = 0xf0000102L;
     public static final String RESOURCE_NAME = "relays";
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private RelayOffers() {
     }
@@ -42,15 +44,16 @@ public final class RelayOffers {
     /** The dictionary entry of {@code offer}, keyed by its box. */
     public static StorageBodies.Value entry(Overlay.RelayOffer offer) {
         byte[] uri = offer.sipUri().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(12 + uri.length);
+        byte[] stun = offer.stun().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(13 + uri.length + stun.length);
         b.put((byte) VERSION).put((byte) (offer.reachable() ? 1 : 0)).putInt(offer.capacity()).putInt(offer.inUse())
-                .putShort((short) uri.length).put(uri);
+                .putShort((short) uri.length).put(uri).put((byte) stun.length).put(stun);
         return StorageBodies.Value.dictionaryEntry(offer.box().toBytes(), b.array());
     }
 
     /** Reads the offer of {@code box} from its entry's value. */
     public static Overlay.RelayOffer offerOf(NodeId box, byte[] value) throws DecodeException {
-        if (value.length < 12 || value[0] != VERSION) {
+        if (value.length < 13 || value[0] != VERSION) {
             throw new DecodeException("not a version " + VERSION + " relay offer");
         }
         ByteBuffer b = ByteBuffer.wrap(value);
@@ -59,18 +62,25 @@ public final class RelayOffers {
         int capacity = b.getInt();
         int inUse = b.getInt();
         int len = b.getShort() & 0xffff;
-        if (len != b.remaining() || capacity < 0 || inUse < 0) {
+        if (len + 1 > b.remaining() || capacity < 0 || inUse < 0) {
             throw new DecodeException("relay offer lengths do not add up");
         }
         byte[] uri = new byte[len];
         b.get(uri);
-        return new Overlay.RelayOffer(box, new String(uri, StandardCharsets.UTF_8), reachable, capacity, inUse);
+        byte[] stun = new byte[b.get() & 0xff];
+        if (stun.length != b.remaining()) {
+            throw new DecodeException("relay offer lengths do not add up");
+        }
+        b.get(stun);
+        return new Overlay.RelayOffer(box, new String(uri, StandardCharsets.UTF_8), reachable, capacity, inUse,
+                new String(stun, StandardCharsets.UTF_8));
     }
 
     /** How an offer reads for an operator. */
     public static String describe(Overlay.RelayOffer o) {
         return "relay of a box that " + (o.reachable() ? "can" : "cannot") + " be connected to, " + o.inUse() + " of "
-                + o.capacity() + " call legs busy, SIP at " + o.sipUri();
+                + o.capacity() + " call legs busy, SIP at " + o.sipUri()
+                + (o.stun().isEmpty() ? "" : ", STUN at " + o.stun());
     }
 
     /** Any box of the federation may offer its relay, under its own Node-ID only; other kinds go to {@code others}. */
