@@ -69,6 +69,10 @@ public final class Rfc2136Publisher {
         DnsPublishException conflict = null;
         for (int attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
             List<Record> current = read();
+            String refused = Quorum.refuse(Quorum.sites(zone, current), Quorum.sites(zone, wanted));
+            if (refused != null) {
+                throw new NoQuorum(refused);
+            }
             try {
                 return update(current, wanted);
             } catch (Conflict e) {
@@ -93,6 +97,15 @@ public final class Rfc2136Publisher {
         } catch (IOException e) {
             throw new DnsPublishException("cannot read zone " + zone + " from " + address() + ": " + e.getMessage()
                     + " (is the server running and reachable? dns.server)", e);
+        }
+    }
+
+    /** This writer does not see enough of the boxes the zone shows to change it ({@link Quorum}). */
+    public static final class NoQuorum extends DnsPublishException {
+        private static final long serialVersionUID = 1L;
+
+        NoQuorum(String message) {
+            super(message);
         }
     }
 

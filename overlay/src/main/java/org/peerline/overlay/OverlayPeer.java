@@ -31,6 +31,7 @@ import org.peerline.overlay.node.Node;
 import org.peerline.overlay.security.Credentials;
 import org.peerline.overlay.security.X509Security;
 import org.peerline.overlay.usage.GlobalExtension;
+import org.peerline.overlay.usage.DnsEntries;
 import org.peerline.overlay.usage.RelayOffers;
 import org.peerline.overlay.usage.SipRegistration;
 
@@ -105,8 +106,9 @@ public final class OverlayPeer implements Overlay {
         transport.advertise(advertise);
         Node node = new Node(credentials.nodeId(), new Node.Settings(overlayName, 2, 3000, 3,
                 kind -> kind == SipRegistration.KIND || kind == GlobalExtension.KIND || kind == RelayOffers.KIND
-                        ? StorageBodies.DataModel.DICTIONARY : null,
-                SipRegistration.policy(GlobalExtension.policy(RelayOffers.policy(AccessControl.ANY_SIGNER)))), transport, transport, security,
+                        || kind == DnsEntries.KIND ? StorageBodies.DataModel.DICTIONARY : null,
+                SipRegistration.policy(GlobalExtension.policy(RelayOffers.policy(DnsEntries.policy(
+                        AccessControl.ANY_SIGNER))))), transport, transport, security,
                 new ChordTopology(credentials.nodeId(), ChordTopology.Settings.defaults()), new java.security.SecureRandom());
         transport.listener(node);
         if (client) {
@@ -226,6 +228,59 @@ public final class OverlayPeer implements Overlay {
                     }));
                     return out;
                 });
+    }
+
+    @Override
+    public CompletableFuture<Void> announceDns(String zone, DnsEntry entry, Duration lifetime) {
+        return publish(DnsEntries.resourceId(zone), DnsEntries.resourceName(zone), DnsEntries.KIND,
+                DnsEntries.entry(entry), lifetime);
+    }
+
+    @Override
+    public CompletableFuture<Void> withdrawDns(String zone) {
+        return unpublish(DnsEntries.resourceId(zone), DnsEntries.resourceName(zone), DnsEntries.KIND,
+                StorageBodies.Value.dictionaryEntry(node.id().toBytes(), new byte[0]));
+    }
+
+    /**
+     * The zone's entries: from this box's own storage when it holds the dictionary (as responsible peer or
+     * replica: the writer always does, and must not wait for a dead peer), else fetched.
+     */
+    @Override
+    public CompletableFuture<List<DnsEntry>> dnsEntries(String zone) {
+        byte[] rid = DnsEntries.resourceId(zone);
+        return onLoop(() -> {
+            List<StorageBodies.StoredData> held = node.localValues(rid, DnsEntries.KIND);
+            if (!held.isEmpty() || node.isResponsible(rid)) {
+                return CompletableFuture.completedFuture(dnsEntries(held));
+            }
+            return node.fetch(rid, DnsEntries.resourceName(zone), List.of(new StorageBodies.Specifier(DnsEntries.KIND, 0,
+                    StorageBodies.DataModel.DICTIONARY, List.of(), List.of()))).thenApply(f -> {
+                        List<StorageBodies.StoredData> all = new ArrayList<>();
+                        f.kinds().forEach(kd -> all.addAll(kd.values()));
+                        return dnsEntries(all);
+                    });
+        });
+    }
+
+    private static List<DnsEntry> dnsEntries(List<StorageBodies.StoredData> values) {
+        List<DnsEntry> out = new ArrayList<>();
+        for (StorageBodies.StoredData sd : values) {
+            if (sd.value().exists()) {
+                try {
+                    out.add(DnsEntries.entryOf(NodeId.of(sd.value().key(), 0), sd.value().data()));
+                } catch (DecodeException | IllegalArgumentException e) {
+                    // checked when stored: cannot happen
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public CompletableFuture<Boolean> writesDns(String zone) {
+        byte[] rid = DnsEntries.resourceId(zone);
+        return onLoop(() -> CompletableFuture.completedFuture(node.isResponsible(rid)));
     }
 
     private static AppAttachResult result(LinkBodies.AppAttach ans) {
@@ -352,6 +407,8 @@ public final class OverlayPeer implements Overlay {
                     value = h.kind() == SipRegistration.KIND || h.kind() == GlobalExtension.KIND
                             ? SipRegistration.describe(v.data())
                             : h.kind() == RelayOffers.KIND ? RelayOffers.describe(RelayOffers.offerOf(
+                                    NodeId.of(v.key(), 0), v.data()))
+                            : h.kind() == DnsEntries.KIND ? DnsEntries.describe(DnsEntries.entryOf(
                                     NodeId.of(v.key(), 0), v.data()))
                             : HexFormat.of().formatHex(v.data());
                 } catch (DecodeException | IllegalArgumentException e) {

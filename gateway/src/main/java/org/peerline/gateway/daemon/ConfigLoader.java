@@ -74,8 +74,9 @@ public final class ConfigLoader {
         PeerlineConfig.Log log = log(top.section("log"), d.log());
         PeerlineConfig.Overlay overlay = overlay(top.section("overlay"), data);
         org.peerline.relay.RelaySettings relay = relay(top.section("relay"), sip);
+        PeerlineConfig.Dns dns = dns(top.section("dns"), site.domain());
         top.finish();
-        return new PeerlineConfig(site, data, sip, admin, log, overlay, relay, file);
+        return new PeerlineConfig(site, data, sip, admin, log, overlay, relay, dns, file);
     }
 
     private static SipSettings sip(Optional<YamlSection> section, SipSettings d, String domain) throws ConfigException {
@@ -246,6 +247,67 @@ public final class ConfigLoader {
         }
     }
 
+    /** TSIG algorithms a DNS server may share with the box (RFC 8945 §6). */
+    private static final List<String> TSIG_ALGORITHMS = List.of("hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha224",
+            "hmac-sha1");
+
+    /** The DNS publisher: none without a section. */
+    private static PeerlineConfig.Dns dns(Optional<YamlSection> section, String siteDomain) throws ConfigException {
+        if (section.isEmpty()) {
+            return null;
+        }
+        YamlSection s = section.get();
+        String mode = s.parsed("mode", "embedded", v -> check(v, Pattern.compile("embedded|rfc2136"), "embedded or rfc2136"));
+        String zone = s.parsed("zone", siteDomain, v -> check(v.toLowerCase(Locale.ROOT).replaceAll("\\.$", ""), DOMAIN,
+                "a DNS zone such as example.net"));
+        ListenAddress.HostPort listen = s.parsed("listen", new ListenAddress.HostPort("127.0.0.1",
+                PeerlineConfig.DEFAULT_DNS_PORT), ListenAddress.HostPort::parse);
+        ListenAddress.HostPort server = s.parsed("server", new ListenAddress.HostPort("127.0.0.1", 53),
+                ListenAddress.HostPort::parse);
+        PeerlineConfig.Tsig tsig = null;
+        Optional<YamlSection> key = s.section("tsig");
+        if (key.isPresent()) {
+            YamlSection k = key.get();
+            String name = k.parsed("name", null, v -> check(v, Pattern.compile("[A-Za-z0-9._-]+"), "a key name"));
+            String algorithm = k.parsed("algorithm", "hmac-sha256", v -> {
+                if (!TSIG_ALGORITHMS.contains(v.toLowerCase(Locale.ROOT))) {
+                    throw new IllegalArgumentException("expected one of " + TSIG_ALGORITHMS + ", got \"" + v + "\"");
+                }
+                return v.toLowerCase(Locale.ROOT);
+            });
+            String secret = k.parsed("secret", null, v -> {
+                try {
+                    if (java.util.Base64.getDecoder().decode(v.trim()).length < 16) {
+                        throw new IllegalArgumentException("the secret is shorter than 16 bytes");
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("expected the key's secret in base64 (as in the server's"
+                            + " key statement): " + e.getMessage());
+                }
+                return v.trim();
+            });
+            if (name == null || secret == null) {
+                throw k.error("'dns.tsig' needs a name and a secret");
+            }
+            k.finish();
+            tsig = new PeerlineConfig.Tsig(name, algorithm, secret);
+        }
+        if (mode.equals("rfc2136") && tsig == null) {
+            throw s.error("'dns.mode: rfc2136' needs 'dns.tsig' (name, algorithm, secret): updates must be signed");
+        }
+        Duration ttl = s.duration("ttl", Duration.ofSeconds(30));
+        if (ttl.toSeconds() < 5 || ttl.toHours() > 1) {
+            throw s.error("'dns.ttl' must be between 5s and 1h, got " + ttl.toSeconds() + "s");
+        }
+        String address = s.parsed("address", "auto", v -> v.equals("auto") ? v
+                : advertisedIp("the IP address published for this box, or auto").apply(v));
+        int priority = s.integer("priority", 10, 0, 65535);
+        int weight = s.integer("weight", 10, 0, 65535);
+        s.finish();
+        return new PeerlineConfig.Dns(mode.equals("embedded"), zone, listen, server, tsig, ttl,
+                address.equals("auto") ? null : address, priority, weight, true);
+    }
+
     /** A literal IP address that goes into SDP: no host name, no wildcard. */
     private static java.util.function.Function<String, String> advertisedIp(String expected) {
         return v -> {
@@ -299,7 +361,7 @@ public final class ConfigLoader {
     }
 
     private static PeerlineConfig withSource(PeerlineConfig c, Path file) {
-        return new PeerlineConfig(c.site(), c.data(), c.sip(), c.admin(), c.log(), c.overlay(), c.relay(), file);
+        return new PeerlineConfig(c.site(), c.data(), c.sip(), c.admin(), c.log(), c.overlay(), c.relay(), c.dns(), file);
     }
 
     private static Node compose(Path file, String text) throws ConfigException {

@@ -40,6 +40,15 @@ final class Demo {
         System.out.println("  media    " + (relay == null ? "direct between phones (relay: { enabled: false })"
                 : "relayed at " + relay.address() + ", UDP " + relay.portMin() + "-" + relay.portMax()
                 + " (relay.address to change it)"));
+        var dns = cfg.dns();
+        if (dns != null && dns.embedded()) {
+            System.out.println("  DNS      zone " + dns.zone() + " on " + dns.listen().host() + ":" + dns.listen().port()
+                    + " (try: dig @" + dns.listen().host() + " -p " + dns.listen().port() + " NAPTR " + cfg.site().domain()
+                    + ")");
+        } else if (dns != null) {
+            System.out.println("  DNS      zone " + dns.zone() + " written to " + dns.server().host() + ":"
+                    + dns.server().port() + " (RFC 2136)");
+        }
         System.out.println("  data in  " + cfg.data().toAbsolutePath());
         System.out.println();
         System.out.println("Register a softphone (e.g. Linphone, baresip, or a desk phone):");

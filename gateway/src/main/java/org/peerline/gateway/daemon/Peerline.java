@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import org.peerline.gateway.overlay.OverlayApi;
 import org.peerline.gateway.overlay.OverlayDirectory;
 import org.peerline.gateway.overlay.OverlayService;
 import org.peerline.gateway.overlay.RegistrationPublisher;
+import org.peerline.gateway.overlay.DnsPublishing;
 import org.peerline.gateway.overlay.RelayOffering;
 import org.peerline.gateway.sip.ListenAddress;
 import org.peerline.gateway.sip.SipEdge;
@@ -151,6 +153,18 @@ public final class Peerline implements AutoCloseable {
                 }
             }
             OverlayApi.register(admin, overlay, publisher, extensions, relays);
+            if (cfg.dns() != null) {
+                DnsPublishing dns = dns(cfg, overlay, sip);
+                if (dns != null) {
+                    started.add(0, dns);
+                    admin.addJsonGet("/api/dns", dns::status);
+                    if (overlay != null) {
+                        overlay.joined().thenRun(dns::start);
+                    } else {
+                        dns.start();
+                    }
+                }
+            }
             ok = true;
             return new Peerline(started, sip, admin, provisioning, overlay, publisher, relay);
         } catch (SQLException e) {
@@ -160,6 +174,59 @@ public final class Peerline implements AutoCloseable {
                 closeAll(started);
             }
         }
+    }
+
+    /**
+     * The DNS publisher of {@code cfg.dns()}: this box's entry (site, address, domain, ports) and the embedded
+     * server or the RFC 2136 writer. Null when the embedded defaults' server cannot bind its port (logged); an
+     * explicitly configured one that cannot is an error.
+     */
+    private static DnsPublishing dns(PeerlineConfig cfg, OverlayService overlay, SipEdge sip) throws IOException {
+        PeerlineConfig.Dns d = cfg.dns();
+        PeerlineConfig.Overlay o = cfg.overlay();
+        String address = d.address();
+        if (address == null) {
+            String uri = o != null ? (o.sipUri() != null ? o.sipUri() : boxUri(cfg, sip.federationPort())) : null;
+            ListenAddress.HostPort at = hostPort(uri);
+            address = at != null ? at.host() : org.peerline.gateway.sip.LocalAddress.forMedia(cfg.sip());
+        }
+        int udp = 0;
+        int tcp = 0;
+        for (ListenAddress l : cfg.sip().listen()) {
+            if (l.transport() == ListenAddress.Transport.UDP && udp == 0) {
+                udp = l.port();
+            } else if (l.transport() == ListenAddress.Transport.TCP && tcp == 0) {
+                tcp = l.port();
+            }
+        }
+        boolean reachable = o != null && o.reachable();
+        int overlayPort = !reachable ? 0 : o.advertise() != null ? o.advertise().port() : o.listen().port();
+        int sips = reachable ? sip.federationPort() : 0;
+        org.peerline.overlay.api.NodeId id = overlay != null ? overlay.overlay().nodeId()
+                : org.peerline.overlay.api.NodeId.of(new byte[org.peerline.overlay.api.NodeId.BYTES], 0);
+        Overlay.DnsEntry self = new Overlay.DnsEntry(id, DnsPublishing.label(cfg.site().name()), List.of(address),
+                List.of(cfg.site().domain()), udp, tcp, sips, overlayPort, d.priority(), d.weight());
+        if (d.embedded()) {
+            org.peerline.dns.EmbeddedDnsServer server;
+            try {
+                server = org.peerline.dns.EmbeddedDnsServer.start(new InetSocketAddress(d.listen().host(), d.listen().port()),
+                        org.peerline.dns.ZoneRecords.absolute(d.zone()), d.ttl().toSeconds());
+            } catch (IOException e) {
+                if (d.required()) {
+                    throw new IOException(e.getMessage() + " (dns.listen)", e);
+                }
+                LOG.warn("dns: no embedded DNS server: {}", e.getMessage());
+                return null;
+            }
+            return new DnsPublishing(d.zone(), d.ttl().toSeconds(), overlay == null ? null : overlay.overlay(), self, server,
+                    null, "the embedded server on " + server.address());
+        }
+        org.xbill.DNS.TSIG key = new org.xbill.DNS.TSIG(org.xbill.DNS.TSIG.algorithmToName(d.tsig().algorithm()),
+                d.tsig().name(), d.tsig().secret());
+        InetSocketAddress server = new InetSocketAddress(d.server().host(), d.server().port());
+        return new DnsPublishing(d.zone(), d.ttl().toSeconds(), overlay == null ? null : overlay.overlay(), self, null,
+                new org.peerline.dns.Rfc2136Publisher(org.peerline.dns.ZoneRecords.absolute(d.zone()), server, key,
+                        Duration.ofSeconds(5)), d.server().host() + ":" + d.server().port() + " (RFC 2136)");
     }
 
     /**

@@ -13,7 +13,7 @@ import org.peerline.gateway.sip.SipSettings;
  * Every key and default is documented in {@code gateway/CONFIG.md}.
  */
 public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin, Log log, Overlay overlay,
-                             org.peerline.relay.RelaySettings relay, Path source) {
+                             org.peerline.relay.RelaySettings relay, Dns dns, Path source) {
 
     public PeerlineConfig {
         Objects.requireNonNull(site, "site");
@@ -64,6 +64,30 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
     public record Log(String level, String sipStackLevel) {
     }
 
+    /**
+     * DNS kept pointing at the live boxes (the dns-publisher module); null (no {@code dns:} section) for none.
+     *
+     * @param embedded  serve the zone from an embedded authoritative server at {@code listen} (else write it to
+     *                  {@code server} by RFC 2136 with {@code tsig})
+     * @param zone      the zone, e.g. {@code example.net}: the SIP domains inside it get NAPTR and SRV records
+     * @param address   the address published for this box ({@code <site>.box.<zone>}); null: the host of its SIP URI
+     * @param required  a server that cannot start stops the daemon (false for the embedded defaults' own)
+     */
+    public record Dns(boolean embedded, String zone, ListenAddress.HostPort listen, ListenAddress.HostPort server,
+                      Tsig tsig, Duration ttl, String address, int priority, int weight, boolean required) {
+    }
+
+    /** A TSIG key (RFC 8945): its name, algorithm (e.g. hmac-sha256) and base64 secret. */
+    public record Tsig(String name, String algorithm, String secret) {
+        @Override
+        public String toString() {
+            return "Tsig[" + name + ", " + algorithm + ", secret hidden]";
+        }
+    }
+
+    /** The DNS port of the embedded defaults (and of {@code dns.listen}'s default). */
+    public static final int DEFAULT_DNS_PORT = 5353;
+
     /** Embedded defaults: what {@code java -jar peerline.jar} runs with no arguments. */
     public static PeerlineConfig defaults() {
         SipSettings sip = new SipSettings(
@@ -82,6 +106,8 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
                 new Log("info", "warn"),
                 null,
                 defaultRelay(sip),
+                new Dns(true, "peerline.demo", new ListenAddress.HostPort("127.0.0.1", DEFAULT_DNS_PORT), null, null,
+                        Duration.ofSeconds(30), null, 10, 10, false),
                 null);
     }
 

@@ -154,4 +154,36 @@ class ConfigLoaderTest {
         assertTrue(fails("relay: { address: 192.0.2.10, port: 1 }\n").getMessage().contains("port"));
         assertTrue(fails("overlay: { reachable: false }\n").getMessage().contains("needs an 'overlay.bootstrap'"));
     }
+
+    @Test
+    void dnsSection() throws Exception {
+        assertEquals(null, ConfigLoader.parse(FILE, "site: { name: a }\n").dns(), "no DNS unless asked for");
+        var embedded = ConfigLoader.parse(FILE, "site: { name: a, domain: site-a.example.net }\ndns: { zone: example.net }\n")
+                .dns();
+        assertTrue(embedded.embedded(), "embedded by default");
+        assertEquals("example.net", embedded.zone());
+        assertEquals(5353, embedded.listen().port());
+        assertEquals(30, embedded.ttl().toSeconds());
+        assertEquals("site-a.example", ConfigLoader.parse(FILE, "site: { name: a, domain: site-a.example }\ndns: { }\n")
+                .dns().zone(), "the zone defaults to the site's domain");
+        var rfc = ConfigLoader.parse(FILE, """
+                dns:
+                  mode: rfc2136
+                  zone: example.net
+                  server: "192.0.2.53:53"
+                  ttl: 20s
+                  tsig: { name: peerline, secret: "c2VjcmV0IGtleSBvZiB0aGUgdGVzdCBkbnMgcHVibGlzaGVyIQ==" }
+                """).dns();
+        assertTrue(!rfc.embedded() && rfc.server().host().equals("192.0.2.53") && rfc.tsig().algorithm().equals("hmac-sha256"));
+        assertTrue(!rfc.tsig().toString().contains("c2Vj"), "the secret is not printed");
+        assertTrue(fails("dns: { mode: rfc2136, zone: example.net }\n").getMessage().contains("needs 'dns.tsig'"));
+        assertTrue(fails("dns: { mode: bind }\n").getMessage().contains("embedded or rfc2136"));
+        ConfigException badSecret = fails("dns:\n  mode: rfc2136\n  tsig: { name: k, secret: \"not base64!\" }\n");
+        assertTrue(badSecret.getMessage().contains("base64") && badSecret.getMessage().contains(":3"), badSecret.getMessage());
+        assertTrue(fails("dns: { tsig: { name: k, algorithm: hmac-md5, secret: \"c2VjcmV0IGtleSBvZiB0aGU=\" } }\n")
+                .getMessage().contains("hmac-sha256"));
+        assertTrue(fails("dns: { ttl: 1s }\n").getMessage().contains("between 5s and 1h"));
+        assertTrue(fails("dns: { zone: \"not a zone\" }\n").getMessage().contains("a DNS zone"));
+        assertTrue(fails("dns: { zonee: example.net }\n").getMessage().contains("zonee"));
+    }
 }

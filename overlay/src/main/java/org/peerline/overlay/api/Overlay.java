@@ -54,6 +54,21 @@ public interface Overlay extends AutoCloseable {
     /** Every box's current relay offer (unreadable ones dropped). */
     CompletableFuture<List<RelayOffer>> relayOffers();
 
+    /** Keeps this box's entry in DNS zone {@code zone}'s dictionary, refreshed until {@link #withdrawDns}. */
+    CompletableFuture<Void> announceDns(String zone, DnsEntry entry, Duration lifetime);
+
+    /** Stops refreshing this box's entry in {@code zone} and deletes it: the box leaves the zone at once. */
+    CompletableFuture<Void> withdrawDns(String zone);
+
+    /** The unexpired entries of {@code zone}'s dictionary: the boxes alive now. */
+    CompletableFuture<List<DnsEntry>> dnsEntries(String zone);
+
+    /**
+     * True if this box is the peer responsible for {@code zone}'s dictionary (never a client): the one box that
+     * writes the zone to DNS.
+     */
+    CompletableFuture<Boolean> writesDns(String zone);
+
     /** Withdraws this box's registration of {@code aor} and stops refreshing it. */
     CompletableFuture<Void> unpublish(String aor);
 
@@ -135,6 +150,19 @@ public interface Overlay extends AutoCloseable {
     record RelayOffer(NodeId box, String sipUri, boolean reachable, int capacity, int inUse, String stun) {
         public RelayOffer {
             stun = stun == null ? "" : stun;
+        }
+    }
+
+    /**
+     * A box as a DNS zone should show it (see the dns-publisher module): its site name, the addresses outside
+     * clients reach it at, the SIP domains it serves, its SIP ports (UDP, TCP, TLS; 0 for none), its overlay port
+     * (0 when other boxes cannot connect to it), and its SRV priority and weight.
+     */
+    record DnsEntry(NodeId box, String site, List<String> addresses, List<String> domains, int sipUdpPort,
+                    int sipTcpPort, int sipsPort, int overlayPort, int priority, int weight) {
+        public DnsEntry {
+            addresses = List.copyOf(addresses);
+            domains = List.copyOf(domains);
         }
     }
 

@@ -706,6 +706,11 @@ public final class Node implements Transport.Listener, Topology.Host {
         return out;
     }
 
+    /** True if this node has joined and is the peer responsible for {@code resource} (a client never is). */
+    public boolean isResponsible(byte[] resource) {
+        return !client && topology.joined() && topology.isResponsible(Storage.ResourceKey.of(resource).ring(), null);
+    }
+
     /** Every unexpired value stored here, resource by resource. */
     public List<Held> held() {
         long now = scheduler.now();

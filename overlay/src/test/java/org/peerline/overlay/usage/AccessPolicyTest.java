@@ -10,13 +10,13 @@ import org.peerline.overlay.api.NodeId;
 import org.peerline.overlay.message.StorageBodies;
 import org.peerline.overlay.node.AccessControl;
 
-/** Who may write a SIP-REGISTRATION, claim an extension, or offer a relay. */
+/** Who may write a SIP-REGISTRATION, claim an extension, offer a relay, or show a box in DNS. */
 class AccessPolicyTest {
     private static final NodeId BOX_B = NodeId.parse("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");
     private static final NodeId BOX_C = NodeId.parse("0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c");
     private static final List<String> B_DOMAINS = List.of("site-b.example");
     private static final AccessControl POLICY = SipRegistration.policy(GlobalExtension.policy(RelayOffers.policy(
-            (resource, name, kind, value, signer, domains) -> "unknown kind " + kind)));
+            DnsEntries.policy((resource, name, kind, value, signer, domains) -> "unknown kind " + kind))));
 
     private static String claim(String extension, StorageBodies.Value value, NodeId signer) {
         return POLICY.check(GlobalExtension.resourceId(extension), GlobalExtension.resourceName(extension),
@@ -65,5 +65,26 @@ class AccessPolicyTest {
         assertTrue(POLICY.check(RelayOffers.resourceId(), RelayOffers.RESOURCE_NAME, RelayOffers.KIND,
                 StorageBodies.Value.dictionaryEntry(BOX_B.toBytes(), new byte[] {9}), BOX_B, B_DOMAINS)
                 .startsWith("not a relay offer"));
+    }
+
+    @Test
+    void aBoxShowsOnlyItselfInDnsAndOnlyForItsOwnDomains() throws Exception {
+        var entry = new org.peerline.overlay.api.Overlay.DnsEntry(BOX_B, "site-b", List.of("192.0.2.2"),
+                List.of("site-b.example"), 5060, 5060, 5061, 6084, 10, 10);
+        String zone = "example";
+        assertEquals(entry, DnsEntries.entryOf(BOX_B, DnsEntries.entry(entry).data()), "round trip");
+        assertNull(POLICY.check(DnsEntries.resourceId(zone), DnsEntries.resourceName(zone), DnsEntries.KIND,
+                DnsEntries.entry(entry), BOX_B, B_DOMAINS));
+        assertEquals("the dictionary key must be the signer's Node-ID", POLICY.check(DnsEntries.resourceId(zone),
+                DnsEntries.resourceName(zone), DnsEntries.KIND, DnsEntries.entry(entry), BOX_C, B_DOMAINS));
+        var foreign = new org.peerline.overlay.api.Overlay.DnsEntry(BOX_B, "site-b", List.of("192.0.2.2"),
+                List.of("site-c.example"), 5060, 5060, 5061, 6084, 10, 10);
+        assertTrue(POLICY.check(DnsEntries.resourceId(zone), DnsEntries.resourceName(zone), DnsEntries.KIND,
+                DnsEntries.entry(foreign), BOX_B, B_DOMAINS).contains("does not name site-c.example"),
+                "box B cannot point another site's domain at itself");
+        assertTrue(POLICY.check(new byte[16], DnsEntries.resourceName(zone), DnsEntries.KIND, DnsEntries.entry(entry),
+                BOX_B, B_DOMAINS).contains("dns:<zone>"));
+        assertNull(POLICY.check(DnsEntries.resourceId(zone), DnsEntries.resourceName(zone), DnsEntries.KIND,
+                DnsEntries.entry(entry).deleted(), BOX_B, B_DOMAINS), "a box deletes its own entry when it stops");
     }
 }
