@@ -42,6 +42,9 @@ class EmbeddedDnsServerIT {
             String transfer = DnsTools.digFull(port, "AXFR", "example.net");
             assertTrue(transfer.contains("Transfer failed") || transfer.contains("REFUSED"), transfer);
 
+            assertEquals(List.of(new InetSocketAddress("192.0.2.1", 6084)), BootstrapLookup.resolve("example.net",
+                    dns.address(), java.time.Duration.ofSeconds(2)), "a new box finds the bootstrap boxes from DNS alone");
+
             long before = dns.serial();
             dns.serve(ZoneRecords.of(Z, 30, List.of(Rfc2136PublisherIT.box("site-a", 1, true))));
             assertTrue(dns.serial() > before, "a new serial");

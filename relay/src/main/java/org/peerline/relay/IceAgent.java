@@ -539,6 +539,11 @@ public final class IceAgent {
         }
     }
 
+    /** True once ICE chose a pair for {@code component} (on the leg's loop). */
+    boolean selected(int component) {
+        return component < selected.length && selected[component] != null;
+    }
+
     /** True if media from {@code from} may be admitted: it proved, through a check, that it is the other box. */
     boolean verified(InetSocketAddress from) {
         return verified.contains(from);

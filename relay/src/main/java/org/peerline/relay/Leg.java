@@ -159,7 +159,10 @@ public final class Leg {
                 return;
             }
             boolean rtcpMuxed = isRtp && isRtcp(data);
-            if (isRtp && !rtcpMuxed) {
+            if (agent != null && agent.selected(isRtp ? 1 : 2)) {
+                // ICE chose where this side's media goes: packets still arriving by another path (the third
+                // box's relay, while the other side switches) must not pull it back there
+            } else if (isRtp && !rtcpMuxed) {
                 if (!from.equals(latchedRtp)) {
                     latchedRtp = from; // first packet, or the phone's NAT mapping moved
                 }

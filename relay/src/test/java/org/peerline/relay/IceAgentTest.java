@@ -180,6 +180,19 @@ class IceAgentTest {
         }
         assertEquals(0, cx.b().stats().rejected() + cy.a().stats().rejected());
         assertEquals(5, cy.a().stats().packets(), "STUN is not counted as media");
+
+        // media of this call still arriving by another admitted path (a third box's relay, while the other side
+        // switches over) is forwarded, but does not pull the leg off the pair ICE chose
+        DatagramSocket thirdBox = socket();
+        cy.a().expect(LO, new InetSocketAddress(LO, thirdBox.getLocalPort()), null);
+        thirdBox.send(new DatagramPacket(rtp(50), 172, LO, cy.a().rtpPort()));
+        assertNotNull(receive(phoneY), "forwarded");
+        phoneY.send(new DatagramPacket(rtp(51), 172, LO, cy.b().rtpPort()));
+        DatagramPacket atX = receive(phoneX);
+        assertNotNull(atX, "still on the ICE pair: phone X gets it");
+        assertEquals(51, atX.getData()[12]);
+        thirdBox.setSoTimeout(300);
+        assertNull(receive(thirdBox), "nothing goes back by the other path");
     }
 
     /** A stranger who knows a leg's port but not its ICE password gets no answer and cannot inject media. */

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -169,7 +170,20 @@ public final class ConfigLoader {
             throw s.error("'overlay.listen' must be the address other boxes reach this one at (it is also the"
                     + " address this box gives them), not the wildcard " + listen.host());
         }
-        List<ListenAddress.HostPort> bootstrap = s.list("bootstrap", List.of(), ListenAddress.HostPort::parse);
+        List<String> entries = s.list("bootstrap", List.of(), v -> v);
+        List<ListenAddress.HostPort> bootstrap = new ArrayList<>();
+        List<String> bootstrapDns = new ArrayList<>();
+        for (String e : entries) {
+            try {
+                if (e.startsWith("dns:")) {
+                    bootstrapDns.add(dnsBootstrap(e.substring(4)));
+                } else {
+                    bootstrap.add(ListenAddress.HostPort.parse(e));
+                }
+            } catch (IllegalArgumentException x) {
+                throw s.error("'overlay.bootstrap' entry \"" + e + "\": " + x.getMessage());
+            }
+        }
         for (ListenAddress.HostPort b : bootstrap) {
             if (b.port() == 0 || isWildcard(b.host())) {
                 throw s.error("'overlay.bootstrap' entry " + b.host() + ":" + b.port() + " is not an address to dial");
@@ -200,13 +214,24 @@ public final class ConfigLoader {
                     + advertise.host() + ":" + advertise.port());
         }
         boolean reachable = s.bool("reachable", true);
-        if (!reachable && bootstrap.isEmpty()) {
+        if (!reachable && bootstrap.isEmpty() && bootstrapDns.isEmpty()) {
             throw s.error("'overlay.reachable: false' needs an 'overlay.bootstrap': a box nobody can connect to joins"
                     + " the overlay through a box it can reach");
         }
         s.finish();
-        return new PeerlineConfig.Overlay(listen, bootstrap, credentials, capture, lifetime, sipUri, enroll, sipListen,
-                redirect, advertise, reachable);
+        return new PeerlineConfig.Overlay(listen, bootstrap, bootstrapDns, credentials, capture, lifetime, sipUri, enroll,
+                sipListen, redirect, advertise, reachable);
+    }
+
+    /** A {@code dns:} bootstrap entry's rest: {@code ZONE} or {@code ZONE@HOST:PORT} (the DNS server to ask). */
+    private static String dnsBootstrap(String v) {
+        int at = v.indexOf('@');
+        String zone = at < 0 ? v : v.substring(0, at);
+        check(zone.toLowerCase(Locale.ROOT), DOMAIN, "dns:ZONE or dns:ZONE@DNS-SERVER:PORT, with a DNS zone such as example.net");
+        if (at >= 0) {
+            ListenAddress.HostPort.parse(v.substring(at + 1));
+        }
+        return v.toLowerCase(Locale.ROOT);
     }
 
     /**

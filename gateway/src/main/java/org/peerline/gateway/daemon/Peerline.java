@@ -109,7 +109,7 @@ public final class Peerline implements AutoCloseable {
                 o.bootstrap().forEach(b -> bootstrap.add(new PeerAddress(b.host(), b.port())));
                 overlay = OverlayService.start(o.credentials(), new PeerAddress(o.listen().host(), o.listen().port()),
                         o.advertise() == null ? null : new PeerAddress(o.advertise().host(), o.advertise().port()),
-                        !o.reachable(), bootstrap, o.capture(), cfg.data().resolve("overlay").resolve("peers"));
+                        !o.reachable(), bootstrap, o.bootstrapDns(), o.capture(), cfg.data().resolve("overlay").resolve("peers"));
                 started.add(0, overlay);
                 String sipUri = o.sipUri() != null ? o.sipUri() : boxUri(cfg, sip.federationPort());
                 // a box nobody can connect to publishes a route through the overlay instead of its URI (RFC 7904)

@@ -35,7 +35,10 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
      * The box's membership in the P2P overlay; null (no {@code overlay:} section) for a box that runs alone.
      *
      * @param listen      where other boxes open TLS links to this one; also the address this box gives them
-     * @param bootstrap   boxes to join through, tried in order; empty: this box starts a new overlay
+     * @param bootstrap   boxes to join through, tried in order; empty (and no {@code bootstrapDns}): this box
+     *                    starts a new overlay
+     * @param bootstrapDns zones whose {@code _p2psip._tcp} SRV records name boxes to join through ({@code ZONE}
+     *                    or {@code ZONE@DNS-SERVER:PORT}), looked up at each attempt
      * @param credentials the directory with node.key, node.crt and ca.crt ({@code peerline overlay ca issue})
      * @param capture     for debugging: a pcap file that receives the decrypted stream of every link; null for none
      * @param recordLifetime how long this box's users' records outlive it if it dies (refreshed at half of it)
@@ -50,12 +53,14 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
      * @param reachable   other boxes can open connections to this one; false behind a NAT without port forwarding
      *                    (its users are then published as reachable through the overlay, and it connects out)
      */
-    public record Overlay(ListenAddress.HostPort listen, List<ListenAddress.HostPort> bootstrap, Path credentials,
+    public record Overlay(ListenAddress.HostPort listen, List<ListenAddress.HostPort> bootstrap, List<String> bootstrapDns,
+                          Path credentials,
                           Path capture, Duration recordLifetime, String sipUri, ListenAddress.HostPort enroll,
                           ListenAddress.HostPort sipListen, List<String> redirect, ListenAddress.HostPort advertise,
                           boolean reachable) {
         public Overlay {
             bootstrap = List.copyOf(bootstrap);
+            bootstrapDns = List.copyOf(bootstrapDns);
             redirect = List.copyOf(redirect);
         }
     }

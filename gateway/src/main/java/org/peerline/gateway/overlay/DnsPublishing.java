@@ -30,6 +30,9 @@ import org.xbill.DNS.Record;
  * the overlay ({@link Overlay#announceDns}) with a lifetime of {@value #ENTRY_LIFETIME_SECONDS} s, which the
  * overlay refreshes about every half of it: a box that dies drops out of the dictionary within that lifetime.
  *
+ * The writer also sends each box an overlay Probe every round, and takes a box that missed two in a row for
+ * gone before its entry expires.
+ *
  * <p><b>Who writes.</b> With an RFC 2136 server, exactly one box writes: the peer responsible for the zone's
  * dictionary, which holds it. Every {@value #ROUND_MILLIS} ms it reads the live entries and, when they changed
  * (or every {@value #RECHECK_SECONDS} s anyway, in case someone edited the zone), sends the difference. If it
@@ -48,6 +51,8 @@ public final class DnsPublishing implements AutoCloseable {
     static final long ENTRY_LIFETIME_SECONDS = 9;
     static final long ROUND_MILLIS = 2000;
     static final long RECHECK_SECONDS = 30;
+    static final long PROBE_MILLIS = 1500;
+    static final int MISSED_PROBES = 2;
     private static final long MAX_BACKOFF_MILLIS = 60_000;
 
     private final Name zone;
@@ -115,6 +120,9 @@ public final class DnsPublishing implements AutoCloseable {
             if (entries.stream().noneMatch(e -> e.box().equals(self.box()))) {
                 entries.add(self); // alive, whether or not its entry is stored yet
             }
+            if (server == null && overlay != null && Boolean.TRUE.equals(overlay.writesDns(zoneText).get(5, TimeUnit.SECONDS))) {
+                entries = answering(entries);
+            }
             List<PublishedBox> boxes = new ArrayList<>();
             for (Overlay.DnsEntry e : entries) {
                 PublishedBox b = box(e);
@@ -152,8 +160,46 @@ public final class DnsPublishing implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.debug("dns: round for zone {} failed: {}", zoneText, e.toString());
+            String why = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                    ? e.getCause().toString() : e.toString();
+            problem("dns: zone " + zoneText + ": the overlay did not answer this round (" + why + "); next round in "
+                    + ROUND_MILLIS / 1000 + " s", List.of());
         }
+    }
+
+    /** Consecutive Probes each box did not answer. */
+    private final Map<org.peerline.overlay.api.NodeId, Integer> unanswered = new java.util.HashMap<>();
+
+    /**
+     * The entries of the boxes that answer an overlay Probe (this box's own always): a box that missed
+     * {@value #MISSED_PROBES} Probes in a row counts as gone before its entry expires. Entries alone would
+     * mislead a writer cut off from some boxes: their entries expire one by one, and each step would look like a
+     * single box dying to {@link org.peerline.dns.Quorum}. Probes fail for all of them at once.
+     */
+    private List<Overlay.DnsEntry> answering(List<Overlay.DnsEntry> entries) throws InterruptedException {
+        Map<Overlay.DnsEntry, java.util.concurrent.CompletableFuture<Boolean>> asked = new LinkedHashMap<>();
+        for (Overlay.DnsEntry e : entries) {
+            asked.put(e, e.box().equals(self.box()) ? java.util.concurrent.CompletableFuture.completedFuture(true)
+                    : overlay.probe(e.box()).orTimeout(PROBE_MILLIS, TimeUnit.MILLISECONDS).handle((r, x) -> x == null));
+        }
+        List<Overlay.DnsEntry> out = new ArrayList<>();
+        for (Map.Entry<Overlay.DnsEntry, java.util.concurrent.CompletableFuture<Boolean>> a : asked.entrySet()) {
+            boolean answered;
+            try {
+                answered = a.getValue().get(PROBE_MILLIS + 1000, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException x) {
+                answered = false;
+            }
+            int missed = answered ? 0 : unanswered.getOrDefault(a.getKey().box(), 0) + 1;
+            unanswered.put(a.getKey().box(), missed);
+            if (missed < MISSED_PROBES) {
+                out.add(a.getKey());
+            } else if (missed == MISSED_PROBES) {
+                LOG.info("dns: box {} (site {}) answers no Probe: taken for gone", a.getKey().box(), a.getKey().site());
+            }
+        }
+        unanswered.keySet().retainAll(entries.stream().map(Overlay.DnsEntry::box).toList());
+        return out;
     }
 
     private void publish(List<Record> records, List<String> sites, long now) {

@@ -46,9 +46,14 @@ public final class OverlayService implements AutoCloseable {
     private volatile String state = "joining";
     private volatile boolean closed;
 
-    private OverlayService(OverlayPeer peer, List<PeerAddress> configured, List<PeerAddress> remembered, Path peersFile) {
+    /** Zones whose SRV records name bootstrap boxes, looked up at each attempt ({@code ZONE[@SERVER:PORT]}). */
+    private final List<String> dnsZones;
+
+    private OverlayService(OverlayPeer peer, List<PeerAddress> configured, List<String> dnsZones, List<PeerAddress> remembered,
+                           Path peersFile) {
         this.peer = peer;
         this.configured = configured;
+        this.dnsZones = List.copyOf(dnsZones);
         List<PeerAddress> all = new ArrayList<>(configured);
         remembered.stream().filter(a -> !all.contains(a) && !a.equals(peer.address())).forEach(all::add);
         this.bootstrap = List.copyOf(all);
@@ -82,15 +87,17 @@ public final class OverlayService implements AutoCloseable {
      */
     public static OverlayService start(Path credentials, PeerAddress listen, PeerAddress advertise,
                                        List<PeerAddress> bootstrap, Path capture, Path peersFile) throws IOException {
-        return start(credentials, listen, advertise, false, bootstrap, capture, peersFile);
+        return start(credentials, listen, advertise, false, bootstrap, List.of(), capture, peersFile);
     }
 
     /**
      * As above; {@code client}: the box cannot be connected to and joins as a RELOAD client of the peer
-     * responsible for its Node-ID (it needs a bootstrap).
+     * responsible for its Node-ID (it needs a bootstrap); {@code dnsZones}: zones whose {@code _p2psip._tcp} SRV
+     * records name more bootstrap boxes ({@code ZONE} or {@code ZONE@DNS-SERVER:PORT}), looked up at each attempt.
      */
     public static OverlayService start(Path credentials, PeerAddress listen, PeerAddress advertise, boolean client,
-                                       List<PeerAddress> bootstrap, Path capture, Path peersFile) throws IOException {
+                                       List<PeerAddress> bootstrap, List<String> dnsZones, Path capture, Path peersFile)
+            throws IOException {
         Credentials c = credentials(credentials);
         OverlayPeer peer;
         try {
@@ -103,7 +110,7 @@ public final class OverlayService implements AutoCloseable {
         if (capture != null) {
             LOG.warn("overlay: writing every link's decrypted traffic to {} (overlay.capture, for debugging only)", capture);
         }
-        OverlayService s = new OverlayService(peer, List.copyOf(bootstrap), remembered(peersFile), peersFile);
+        OverlayService s = new OverlayService(peer, List.copyOf(bootstrap), dnsZones, remembered(peersFile), peersFile);
         peer.onMembersChanged(m -> s.rememberSoon());
         s.join(1);
         return s;
@@ -124,6 +131,15 @@ public final class OverlayService implements AutoCloseable {
         if (closed) {
             return;
         }
+        List<PeerAddress> bootstrap = withDns();
+        if (bootstrap.isEmpty() && !dnsZones.isEmpty()) {
+            // the zone names no box yet: never start a second overlay of one's own, try again
+            long pause = Math.min(MAX_RETRY_SECONDS, 5L << Math.min(attempt - 1, 4));
+            state = "joining: DNS zones " + dnsZones + " name no box to join through yet, next attempt in " + pause + " s";
+            LOG.warn("overlay: {}", state);
+            retries.schedule(() -> join(attempt + 1), pause, TimeUnit.SECONDS);
+            return;
+        }
         peer.join(bootstrap).whenComplete((v, e) -> {
             if (e == null) {
                 joinedNow(bootstrap.isEmpty() ? "started a new overlay (no bootstrap configured, no peers remembered)"
@@ -131,7 +147,7 @@ public final class OverlayService implements AutoCloseable {
                         + (peer.client() ? " as a client (this box cannot be connected to)" : ""));
                 return;
             }
-            if (configured.isEmpty()) {
+            if (configured.isEmpty() && dnsZones.isEmpty()) {
                 // the first box of the overlay: none of the peers it remembers answers, so it starts anew
                 peer.join(List.of()).whenComplete((v2, e2) -> joinedNow("no remembered peer answered ("
                         + e.getMessage() + "); started a new overlay"));
@@ -144,6 +160,35 @@ public final class OverlayService implements AutoCloseable {
                 retries.schedule(() -> join(attempt + 1), pause, TimeUnit.SECONDS);
             }
         });
+    }
+
+    /** The bootstrap list with what the DNS zones name now in front of the remembered peers. */
+    private List<PeerAddress> withDns() {
+        if (dnsZones.isEmpty()) {
+            return bootstrap;
+        }
+        List<PeerAddress> all = new ArrayList<>(configured);
+        for (String z : dnsZones) {
+            int at = z.indexOf('@');
+            java.net.InetSocketAddress server = null;
+            if (at >= 0) {
+                String hp = z.substring(at + 1);
+                int colon = hp.lastIndexOf(':');
+                server = new java.net.InetSocketAddress(hp.substring(0, colon), Integer.parseInt(hp.substring(colon + 1)));
+            }
+            String zone = at < 0 ? z : z.substring(0, at);
+            List<java.net.InetSocketAddress> found = org.peerline.dns.BootstrapLookup.resolve(zone, server,
+                    java.time.Duration.ofSeconds(3));
+            LOG.info("overlay: DNS zone {} names bootstrap boxes {}", zone, found);
+            for (java.net.InetSocketAddress a : found) {
+                PeerAddress p = new PeerAddress(a.getAddress().getHostAddress(), a.getPort());
+                if (!all.contains(p) && !p.equals(peer.address())) {
+                    all.add(p);
+                }
+            }
+        }
+        bootstrap.stream().filter(a -> !all.contains(a)).forEach(all::add);
+        return all;
     }
 
     private void joinedNow(String how) {

@@ -30,7 +30,9 @@ import org.peerline.overlay.security.OverlayCa;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DnsLabIT {
     private static final String WAN = "pl6wan";
-    private static final List<String> SITES = List.of("a", "b", "c");
+    private static final List<String> SITES = List.of("a", "b", "c", "d");
+    /** The boxes started with the lab; box D joins later, given only the zone's name. */
+    private static final List<String> FIRST = List.of("a", "b", "c");
     private static final String DNS_IP = "10.79.0.254";
     private static final String ZONE = "lab.test";
     private static final String KEY = "peerline-lab";
@@ -89,15 +91,21 @@ class DnsLabIT {
                     + "admin: { listen: \"127.0.0.1:8080\" }\n"
                     + "relay: { enabled: false }\n"
                     + "overlay: { listen: \"" + ip(s) + ":6084\", sip-listen: \"" + ip(s) + ":5061\""
-                    + (s.equals("a") ? "" : ", bootstrap: [ \"" + ip("a") + ":6084\" ]") + " }\n"
+                    + (s.equals("a") ? "" : s.equals("d") ? ", bootstrap: [ \"dns:" + ZONE + "\" ]"
+                    : ", bootstrap: [ \"" + ip("a") + ":6084\" ]") + " }\n"
                     + "dns: { mode: rfc2136, zone: " + ZONE + ", server: \"" + DNS_IP + ":53\", ttl: 10s,\n"
                     + "       tsig: { name: " + KEY + ", algorithm: hmac-sha256, secret: \"" + SECRET + "\" } }\n");
         }
-        for (String s : SITES) {
+        // box D's resolver is the lab's BIND (ip netns exec mounts /etc/netns/NS/resolv.conf on /etc/resolv.conf)
+        Files.createDirectories(RESOLV.getParent());
+        Files.writeString(RESOLV, "nameserver " + DNS_IP + "\n");
+        for (String s : FIRST) {
             boxes.start(s, ns(s));
             boxes.awaitLog(s, "overlay: joined through|overlay: started a new overlay", Duration.ofSeconds(60));
         }
     }
+
+    private static final Path RESOLV = Path.of("/etc/netns", "pl6d", "resolv.conf");
 
     /** BIND 9 on the bridge, authoritative for the zone, updates and transfers allowed for the lab's key. */
     private static void startBind() throws Exception {
@@ -136,6 +144,8 @@ class DnsLabIT {
             Netns.run("ip", "netns", "del", ns(s));
         }
         Netns.run("ip", "netns", "del", WAN);
+        Files.deleteIfExists(RESOLV);
+        Files.deleteIfExists(RESOLV.getParent());
     }
 
     /** {@code dig +short} at the lab's BIND, from the bridge. */
@@ -163,15 +173,23 @@ class DnsLabIT {
         return -1;
     }
 
+    /** Each running box's last log lines, and what its admin API says of DNS and of its place in the overlay. */
     private static String tails() throws Exception {
         StringBuilder b = new StringBuilder();
         for (String s : SITES) {
+            if (boxes.process(s) == null || !boxes.process(s).isAlive()) {
+                continue;
+            }
             b.append("box ").append(s).append(":\n").append(boxes.tail(s, 12)).append('\n');
+            for (String api : List.of("/api/dns", "/api/overlay/status")) {
+                b.append(api).append(": ").append(Netns.output(ns(s), "curl", "-sS", "-m", "3", "http://127.0.0.1:8080" + api))
+                        .append('\n');
+            }
         }
         return b.toString();
     }
 
-    /** The site whose box writes the zone now (its log says so last). */
+    /** The site whose box writes the zone now: of the running boxes whose last word on it is "now writes", the latest. */
     private static String writer() throws Exception {
         String found = null;
         long latest = -1;
@@ -179,15 +197,17 @@ class DnsLabIT {
             if (boxes.process(s) == null || !boxes.process(s).isAlive()) {
                 continue;
             }
-            List<String> lines = Files.readAllLines(boxes.log(s));
-            for (int i = 0; i < lines.size(); i++) {
-                if (lines.get(i).contains("dns: this box now writes zone")) {
-                    long at = java.time.OffsetDateTime.parse(lines.get(i).substring(0, lines.get(i).indexOf(' ')))
-                            .toInstant().toEpochMilli();
-                    if (at > latest) {
-                        latest = at;
-                        found = s;
-                    }
+            String last = null;
+            for (String line : Files.readAllLines(boxes.log(s))) {
+                if (line.contains("dns: this box now writes zone") || line.contains("dns: this box no longer writes zone")) {
+                    last = line;
+                }
+            }
+            if (last != null && last.contains("now writes")) {
+                long at = java.time.OffsetDateTime.parse(last.substring(0, last.indexOf(' '))).toInstant().toEpochMilli();
+                if (at > latest) {
+                    latest = at;
+                    found = s;
                 }
             }
         }
@@ -197,10 +217,10 @@ class DnsLabIT {
     @Test
     @Order(1)
     void theLiveBoxesAppearInTheCustomersZone() throws Exception {
-        for (String s : SITES) {
+        for (String s : FIRST) {
             until(s, true, Duration.ofSeconds(30));
         }
-        for (String s : SITES) {
+        for (String s : FIRST) {
             assertEquals(List.of("10 10 5060 " + host(s) + "."), dig("SRV", "_sip._udp." + domain(s)));
             assertEquals(List.of("10 10 5060 " + host(s) + "."), dig("SRV", "_sip._tcp." + domain(s)));
             assertEquals(List.of("10 10 5061 " + host(s) + "."), dig("SRV", "_sips._tcp." + domain(s)));
@@ -216,13 +236,13 @@ class DnsLabIT {
     @Order(2)
     void aKilledBoxLeavesDnsWithinTheTargetAndComesBackWhenRestarted() throws Exception {
         String w = writer();
-        String victim = SITES.stream().filter(s -> !s.equals(w)).findFirst().orElseThrow();
+        String victim = FIRST.stream().filter(s -> !s.equals(w)).findFirst().orElseThrow();
         Netns.sh("kill", "-KILL", String.valueOf(boxes.process(victim).pid()));
         long gone = until(victim, false, Duration.ofSeconds(30));
         System.out.printf("dns lab: box %s killed (SIGKILL), its records gone from BIND after %d ms (target %d)%n", victim,
                 gone, TARGET_MILLIS);
         assertTrue(gone <= TARGET_MILLIS, "gone after " + gone + " ms");
-        for (String s : SITES) {
+        for (String s : FIRST) {
             if (!s.equals(victim)) {
                 assertTrue(shown(s), "box " + s + " is still there");
             }
@@ -251,5 +271,82 @@ class DnsLabIT {
                 throw new IllegalStateException(e);
             }
         }).count(), "the other two boxes stay");
+    }
+
+    @Test
+    @Order(4)
+    void aNewBoxGivenOnlyTheZoneJoinsThroughTheBoxesDnsNames() throws Exception {
+        boxes.start("d", ns("d"));
+        boxes.awaitLog("d", "overlay: joined through", Duration.ofSeconds(60));
+        String log = Files.readString(boxes.log("d"));
+        assertTrue(log.contains("DNS zone " + ZONE + " names bootstrap boxes"), "box D looked the zone up:\n" + log);
+        long shown = until("d", true, Duration.ofSeconds(30));
+        String named = log.lines().filter(l -> l.contains("names bootstrap boxes")).findFirst().orElse("?");
+        System.out.printf("dns lab: box D, given only the zone's name, found %s and is in DNS %d ms after it joined%n",
+                named.substring(named.indexOf("names bootstrap boxes") + 22), shown);
+        assertTrue(dig("SRV", "_p2psip._tcp." + ZONE).contains("10 10 6084 " + host("d") + "."),
+                "and is a bootstrap box itself now");
+    }
+
+    /** The sites whose boxes the zone shows now. */
+    private static java.util.Set<String> shownSites() throws Exception {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String s : SITES) {
+            if (shown(s)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The WAN splits in two, {A, B} and {C, D}; both halves still reach the DNS server. Each half's overlay has a
+     * box responsible for the zone's entries, but only the half with site A (two of the four boxes the zone shows,
+     * and the first site name) may write: DNS goes from four boxes to {A, B} (the boxes of the other half leaving
+     * one by one as their Probes fail) and never flaps back, nor to {C, D}, whose writer stands by and says why.
+     * The halves are joined again at the end.
+     */
+    @Test
+    @Order(5)
+    void aSplitOverlayDoesNotMakeDnsFlap() throws Exception {
+        for (String s : FIRST) {
+            if (!boxes.process(s).isAlive()) {
+                boxes.start(s, ns(s)); // the writer killed before
+            }
+        }
+        for (String s : SITES) {
+            until(s, true, Duration.ofSeconds(60));
+        }
+        Path split = dir.resolve("split.nft");
+        Files.writeString(split, "table bridge split {\n  chain forward {\n    type filter hook forward priority 0;\n"
+                + "    iifname { \"to-a\", \"to-b\" } oifname { \"to-c\", \"to-d\" } drop\n"
+                + "    iifname { \"to-c\", \"to-d\" } oifname { \"to-a\", \"to-b\" } drop\n  }\n}\n");
+        Netns.in(WAN, "nft", "-f", split.toString());
+        List<java.util.Set<String>> states = new java.util.ArrayList<>();
+        try {
+            long end = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+            while (System.nanoTime() < end) {
+                java.util.Set<String> now = shownSites();
+                if (states.isEmpty() || !states.get(states.size() - 1).equals(now)) {
+                    states.add(now);
+                }
+                Thread.sleep(500);
+            }
+        } finally {
+            Netns.in(WAN, "nft", "delete", "table", "bridge", "split");
+        }
+        System.out.printf("dns lab: overlay split {a,b} | {c,d} for 45 s; the zone showed, in turn: %s%n", states);
+        assertEquals(java.util.Set.of("a", "b", "c", "d"), states.get(0));
+        for (int i = 1; i < states.size(); i++) {
+            assertTrue(states.get(i - 1).containsAll(states.get(i)), "no flapping: a box the zone dropped never came"
+                    + " back while the overlay was split: " + states + "\n" + tails());
+            assertTrue(states.get(i).containsAll(List.of("a", "b")), "the {c,d} half (two of four, without the first"
+                    + " site) never removed the other half's boxes: " + states + "\n" + tails());
+        }
+        assertEquals(java.util.Set.of("a", "b"), states.get(states.size() - 1), "the half with site A's box removed the"
+                + " boxes it cannot see: " + states + "\n" + tails());
+        String standing = Files.readString(boxes.log("c")) + Files.readString(boxes.log("d"));
+        assertTrue(standing.contains("left as it is") && standing.contains("may be cut off"),
+                "the {c,d} half's writer says why it stands by:\n" + tails());
     }
 }
