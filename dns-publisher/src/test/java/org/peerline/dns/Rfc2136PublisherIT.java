@@ -108,4 +108,13 @@ class Rfc2136PublisherIT {
         slow.publish(abc); // reads again, and goes through
         assertEquals(List.of("192.0.2.2"), dig("A", "site-b.box.example.net"));
     }
+
+    @Test
+    void aZoneTheServerDoesNotServeIsAClearError() throws Exception {
+        Rfc2136Publisher p = new Rfc2136Publisher(ZoneRecords.absolute("other.net"), new InetSocketAddress("127.0.0.1",
+                bind.port), new TSIG(TSIG.HMAC_SHA256, DnsTools.Bind.KEY, DnsTools.Bind.SECRET), Duration.ofSeconds(5));
+        DnsPublishException e = assertThrows(DnsPublishException.class, () -> p.publish(List.of()));
+        System.out.println("dns: for a zone the server does not serve: " + e.getMessage());
+        assertTrue(e.getMessage().contains("other.net") && e.getMessage().contains("dns.zone"), e.getMessage());
+    }
 }
