@@ -32,6 +32,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.peerline.gateway.Daemons;
 import org.peerline.overlay.security.Credentials;
 import org.peerline.overlay.security.OverlayCa;
 import org.slf4j.Logger;
@@ -66,11 +67,7 @@ public final class Enrollment implements AutoCloseable {
             throws IOException {
         HttpsServer s = HttpsServer.create(listen, 16);
         s.setHttpsConfigurator(new HttpsConfigurator(serverContext(box)));
-        ExecutorService ex = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "enrollment");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService ex = Executors.newFixedThreadPool(2, Daemons.named("enrollment"));
         s.setExecutor(ex);
         s.createContext("/enroll", exchange -> handle(exchange, ca, invitations));
         s.start();

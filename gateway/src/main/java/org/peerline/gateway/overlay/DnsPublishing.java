@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.peerline.dns.DnsPublishException;
@@ -17,6 +16,7 @@ import org.peerline.dns.EmbeddedDnsServer;
 import org.peerline.dns.PublishedBox;
 import org.peerline.dns.Rfc2136Publisher;
 import org.peerline.dns.ZoneRecords;
+import org.peerline.gateway.Daemons;
 import org.peerline.overlay.api.Overlay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,11 +89,7 @@ public final class DnsPublishing implements AutoCloseable {
         this.server = server;
         this.publisher = publisher;
         this.target = target;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "dns-publisher");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Daemons.timer("dns-publisher");
     }
 
     /** A site name as one DNS label: lower case, '.' and '_' made '-'. */

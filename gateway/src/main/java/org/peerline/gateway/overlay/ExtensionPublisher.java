@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.peerline.gateway.Daemons;
 import org.peerline.overlay.api.Overlay;
 import org.peerline.provisioning.api.User;
 import org.peerline.provisioning.api.Users;
@@ -44,11 +44,7 @@ public final class ExtensionPublisher implements AutoCloseable {
         this.users = users;
         this.domain = domain;
         this.lifetime = lifetime;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "extension-publisher");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Daemons.timer("extension-publisher");
     }
 
     /** The box has joined: claim the extensions now and follow the user list from then on. */

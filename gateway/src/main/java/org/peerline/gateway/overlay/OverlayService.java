@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.peerline.gateway.Daemons;
 import org.peerline.gateway.sip.ListenAddress;
 import org.peerline.overlay.OverlayPeer;
 import org.peerline.overlay.api.Overlay;
@@ -58,11 +58,7 @@ public final class OverlayService implements AutoCloseable {
         remembered.stream().filter(a -> !all.contains(a) && !a.equals(peer.address())).forEach(all::add);
         this.bootstrap = List.copyOf(all);
         this.peersFile = peersFile;
-        this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "overlay-join");
-            t.setDaemon(true);
-            return t;
-        });
+        this.retries = Daemons.timer("overlay-join");
     }
 
     /**

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.peerline.gateway.Daemons;
 import org.peerline.gateway.routing.Binding;
 import org.peerline.gateway.routing.BindingTable;
 import org.peerline.overlay.api.Overlay;
@@ -43,11 +43,7 @@ public final class RegistrationPublisher implements BindingTable.Listener, AutoC
     private final Set<String> published = ConcurrentHashMap.newKeySet();
     private final java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>();
     private int inFlight;
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "overlay-publish-retry");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService retries = Daemons.timer("overlay-publish-retry");
     private volatile boolean joined;
 
     /**

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.peerline.gateway.Daemons;
 import org.peerline.gateway.sip.Directory;
 import org.peerline.overlay.api.NodeId;
 import org.peerline.overlay.api.Overlay;
@@ -63,11 +63,7 @@ public final class RelayOffering implements AutoCloseable {
         this.sipUri = sipUri;
         this.reachable = reachable;
         this.stun = stun;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "relay-offer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Daemons.timer("relay-offer");
     }
 
     /** Starts advertising this box's relay (if it has one): its load is looked at every {@value #PERIOD_SECONDS} s and stored when it changed. */

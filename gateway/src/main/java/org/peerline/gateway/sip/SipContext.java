@@ -10,6 +10,7 @@ import javax.sip.address.AddressFactory;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.ServerHeader;
 import javax.sip.message.MessageFactory;
+import org.peerline.gateway.Daemons;
 import org.peerline.gateway.routing.BindingTable;
 import org.peerline.gateway.routing.Cidr;
 import org.peerline.gateway.routing.Nonces;
@@ -51,11 +52,7 @@ final class SipContext {
      * Where requests leave for other boxes once the overlay has answered: not the overlay's thread, nor the
      * housekeeping one, since opening a connection to a box that vanished blocks for the connect timeout.
      */
-    final java.util.concurrent.ExecutorService outbound = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "sip-to-boxes");
-        t.setDaemon(true);
-        return t;
-    });
+    final java.util.concurrent.ExecutorService outbound = java.util.concurrent.Executors.newFixedThreadPool(4, Daemons.named("sip-to-boxes"));
     /** The media of proxied calls, through the box's relay; null when the box relays no media. */
     volatile MediaSessions media;
     /** Where the federation's other users are; null until the box has joined one. */

@@ -24,6 +24,7 @@ import javax.sip.ListeningPoint;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
+import org.peerline.gateway.Daemons;
 import org.peerline.gateway.routing.BindingTable;
 import org.peerline.gateway.routing.Nonces;
 import org.peerline.gateway.routing.RouteSigner;
@@ -154,11 +155,7 @@ public final class SipEdge implements AutoCloseable {
             }
             SecureRandom random = new SecureRandom();
             var sec = settings.security();
-            ScheduledThreadPoolExecutor hk = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "sip-housekeeping");
-                t.setDaemon(true);
-                return t;
-            });
+            ScheduledThreadPoolExecutor hk = new ScheduledThreadPoolExecutor(1, Daemons.named("sip-housekeeping"));
             // Timer C is cancelled by almost every call long before it fires: drop the task (and the
             // call it holds) from the queue at once, not 3 minutes later.
             hk.setRemoveOnCancelPolicy(true);
