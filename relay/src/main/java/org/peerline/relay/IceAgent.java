@@ -216,32 +216,43 @@ public final class IceAgent {
     public CompletableFuture<Void> gather(InetSocketAddress stunServer, long timeoutMillis) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop().execute(() -> {
-            List<CompletableFuture<InetSocketAddress>> asked = new ArrayList<>();
-            for (int c = 1; c <= components(); c++) {
-                int component = c;
-                byte[] id = transactionId();
-                CompletableFuture<InetSocketAddress> answer = new CompletableFuture<>();
-                binding.put(key(id), answer);
-                answer.thenAccept(a -> reflexive[component] = a);
-                Request request = MessageFactory.createBindingRequest();
-                setTransaction(request, id);
-                byte[] wire = Stun.encode(request, null);
-                for (long at : new long[] {0, 100, 250}) { // lost requests are sent again
-                    loop().schedule(() -> {
-                        if (!answer.isDone()) {
-                            send(component, stunServer, wire);
-                        }
-                    }, at, TimeUnit.MILLISECONDS);
-                }
-                asked.add(answer);
-            }
-            CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).thenRun(() -> done.complete(null));
             loop().schedule(() -> {
                 binding.clear();
                 done.complete(null);
             }, timeoutMillis, TimeUnit.MILLISECONDS);
+            try {
+                ask(stunServer, done);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("ice: call {} leg {}: cannot ask {} for this leg's public address: {}", callId, leg.rtpPort(),
+                        stunServer, e.toString());
+                done.complete(null); // the host candidate and the checks still work
+            }
         });
         return done;
+    }
+
+    /** Sends each of the leg's sockets' Binding request (three tries); {@code done} completes when all are answered. */
+    private void ask(InetSocketAddress stunServer, CompletableFuture<Void> done) {
+        List<CompletableFuture<InetSocketAddress>> asked = new ArrayList<>();
+        for (int c = 1; c <= components(); c++) {
+            int component = c;
+            byte[] id = transactionId();
+            CompletableFuture<InetSocketAddress> answer = new CompletableFuture<>();
+            binding.put(key(id), answer);
+            answer.thenAccept(a -> reflexive[component] = a);
+            Request request = MessageFactory.createBindingRequest();
+            setTransaction(request, id);
+            byte[] wire = Stun.encode(request, null);
+            for (long at : new long[] {0, 100, 250}) { // lost requests are sent again
+                loop().schedule(() -> {
+                    if (!answer.isDone()) {
+                        send(component, stunServer, wire);
+                    }
+                }, at, TimeUnit.MILLISECONDS);
+            }
+            asked.add(answer);
+        }
+        CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).thenRun(() -> done.complete(null));
     }
 
     /**

@@ -149,8 +149,8 @@ class IceAgentTest {
         RelayCall cy = y.open("call-1");
         IceAgent ax = cx.b().ice("call-1", true, false);
         IceAgent ay = cy.a().ice("call-1", false, false);
-        ax.gather(stun, 1000).join();
-        ay.gather(stun, 1000).join();
+        ax.gather(stun, 1000).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        ay.gather(stun, 1000).get(5, java.util.concurrent.TimeUnit.SECONDS);
         // x pretends to advertise another address (a box behind a NAT): its STUN-learned one is a candidate then
         List<IceAgent.Candidate> fromX = new ArrayList<>(ax.candidates("127.0.0.9"));
         assertTrue(fromX.stream().anyMatch(c -> c.type().equals("srflx")
