@@ -66,10 +66,18 @@ public final class Rfc2136Publisher {
      *                             server unreachable, conflicts that did not settle)
      */
     public Result publish(List<Record> wanted) throws DnsPublishException {
+        return publish(wanted, null);
+    }
+
+    /**
+     * As {@link #publish(List)}, judging the {@link Quorum} by {@code seen} (the sites the writer knows are alive,
+     * which may be fewer than those it publishes) instead of the sites of {@code wanted}; null: those of wanted.
+     */
+    public Result publish(List<Record> wanted, java.util.Set<String> seen) throws DnsPublishException {
         DnsPublishException conflict = null;
         for (int attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
             List<Record> current = read();
-            String refused = Quorum.refuse(Quorum.sites(zone, current), Quorum.sites(zone, wanted));
+            String refused = Quorum.refuse(Quorum.sites(zone, current), seen != null ? seen : Quorum.sites(zone, wanted));
             if (refused != null) {
                 throw new NoQuorum(refused);
             }

@@ -42,6 +42,42 @@ public final class MediaRelay implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group;
     private final Class<? extends DatagramChannel> channelType;
     private final Map<String, RelayCall> calls = new ConcurrentHashMap<>();
+    /** What the streams that ended carried: packets and bytes from each side, lost, rejected; and their number. */
+    private final java.util.concurrent.atomic.LongAdder[] ended = {new java.util.concurrent.atomic.LongAdder(),
+        new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+        new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+        new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder()};
+
+    /**
+     * What the relay carried since it started, ended streams and open ones together (for metrics): every count
+     * only grows.
+     */
+    public record Totals(long streams, long packetsFromCallers, long packetsFromCallees, long bytes, long lost,
+                         long rejected) {
+    }
+
+    public Totals totals() {
+        long[] t = new long[7];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = ended[i].sum();
+        }
+        for (RelayCall c : calls.values()) {
+            add(t, c);
+        }
+        return new Totals(t[6], t[0], t[1], t[2] + t[3], t[4], t[5]);
+    }
+
+    private static void add(long[] t, RelayCall c) {
+        RtpCounter.Stats a = c.a.stats();
+        RtpCounter.Stats b = c.b.stats();
+        t[0] += a.packets();
+        t[1] += b.packets();
+        t[2] += a.bytes();
+        t[3] += b.bytes();
+        t[4] += a.lost() + b.lost();
+        t[5] += a.rejected() + b.rejected();
+        t[6] += 1;
+    }
 
     private MediaRelay(RelaySettings settings, MultiThreadIoEventLoopGroup group,
                        Class<? extends DatagramChannel> channelType) {
@@ -154,6 +190,11 @@ public final class MediaRelay implements AutoCloseable {
             return;
         }
         calls.remove(call.id() + "#" + call.a.rtpPort());
+        long[] t = new long[7];
+        add(t, call);
+        for (int i = 0; i < t.length; i++) {
+            ended[i].add(t[i]);
+        }
         CompletableFuture<Void> closed = closeChannels(call).thenRun(() -> {
             pool.give(call.a.rtpPort()); // only once the sockets are gone: the next call binds them anew
             pool.give(call.b.rtpPort());

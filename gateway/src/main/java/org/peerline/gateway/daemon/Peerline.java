@@ -97,6 +97,8 @@ public final class Peerline implements AutoCloseable {
                     cfg.admin().token(), provisioning.users());
             started.add(0, admin);
             admin.addJsonGet("/api/registrations", () -> registrations(bindings, time));
+            Metrics metrics = new Metrics(bindings, time, sip, relay);
+            admin.addTextGet("/metrics", Metrics.CONTENT_TYPE, metrics::scrape);
             MediaRelay r = relay;
             admin.addJsonGet("/api/relay", () -> relayed(r, sip.relayedCalls()));
             OverlayService overlay = null;
@@ -133,8 +135,10 @@ public final class Peerline implements AutoCloseable {
                     offering.start();
                 });
                 ListenAddress.HostPort sipAt = hostPort(sipUri);
-                sip.federate(new OverlayDirectory(overlay.overlay(), extensions, new PeerAddress(sipAt.host(), sipAt.port()),
-                        offering));
+                OverlayDirectory directory = new OverlayDirectory(overlay.overlay(), extensions,
+                        new PeerAddress(sipAt.host(), sipAt.port()), offering);
+                sip.federate(directory);
+                metrics.overlay(overlay.overlay(), directory);
                 overlay.overlay().onAppAttach((origin, application, candidates) -> {
                     if (application != OverlayDirectory.SIPS) {
                         return java.util.concurrent.CompletableFuture.failedFuture(
@@ -157,6 +161,7 @@ public final class Peerline implements AutoCloseable {
                 DnsPublishing dns = dns(cfg, overlay, sip);
                 if (dns != null) {
                     started.add(0, dns);
+                    metrics.dns(dns);
                     admin.addJsonGet("/api/dns", dns::status);
                     if (overlay != null) {
                         overlay.joined().thenRun(dns::start);

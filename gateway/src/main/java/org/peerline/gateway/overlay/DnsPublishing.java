@@ -68,10 +68,18 @@ public final class DnsPublishing implements AutoCloseable {
     private List<Record> lastPublished;
     private long lastCheckMillis;
     private long retryAtMillis;
-    private int failures;
+    private int consecutiveFailures;
     private boolean writer;
     private String lastProblem;
     private volatile Map<String, Object> status = Map.of("state", "starting");
+    private final java.util.concurrent.atomic.LongAdder updates = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
+    private volatile int liveBoxes;
+
+    /** For metrics: {zone updates sent (or zones served), failed attempts, boxes live in the last round}. */
+    public long[] counts() {
+        return new long[] {updates.sum(), failures.sum(), liveBoxes};
+    }
 
     /**
      * @param server    the embedded server (embedded mode), or null
@@ -116,8 +124,10 @@ public final class DnsPublishing implements AutoCloseable {
             if (entries.stream().noneMatch(e -> e.box().equals(self.box()))) {
                 entries.add(self); // alive, whether or not its entry is stored yet
             }
+            java.util.Set<String> confirmed = null;
             if (server == null && overlay != null && Boolean.TRUE.equals(overlay.writesDns(zoneText).get(5, TimeUnit.SECONDS))) {
-                entries = answering(entries);
+                confirmed = new java.util.TreeSet<>();
+                entries = answering(entries, confirmed);
             }
             List<PublishedBox> boxes = new ArrayList<>();
             for (Overlay.DnsEntry e : entries) {
@@ -128,9 +138,11 @@ public final class DnsPublishing implements AutoCloseable {
             }
             List<Record> records = ZoneRecords.of(zone, ttl, boxes);
             List<String> sites = boxes.stream().map(PublishedBox::site).sorted().toList();
+            liveBoxes = sites.size();
             if (server != null) {
                 if (!records.equals(lastPublished)) {
                     server.serve(records);
+                    updates.increment();
                     lastPublished = records;
                     LOG.info("dns: zone {} served with {} boxes: {}", zoneText, sites.size(), sites);
                 }
@@ -152,7 +164,7 @@ public final class DnsPublishing implements AutoCloseable {
             if (now < retryAtMillis || records.equals(lastPublished) && now - lastCheckMillis < RECHECK_SECONDS * 1000) {
                 return;
             }
-            publish(records, sites, now);
+            publish(records, sites, confirmed, now);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -170,9 +182,13 @@ public final class DnsPublishing implements AutoCloseable {
      * The entries of the boxes that answer an overlay Probe (this box's own always): a box that missed
      * {@value #MISSED_PROBES} Probes in a row counts as gone before its entry expires. Entries alone would
      * mislead a writer cut off from some boxes: their entries expire one by one, and each step would look like a
-     * single box dying to {@link org.peerline.dns.Quorum}. Probes fail for all of them at once.
+     * single box dying to {@link org.peerline.dns.Quorum}. Probes fail for all of them at once. A box that missed
+     * one Probe stays published, but only the boxes that answered ({@code confirmed}, filled here) count for the
+     * quorum: the benefit of the doubt must not let a writer that just took over, cut off from the others, outvote
+     * them.
      */
-    private List<Overlay.DnsEntry> answering(List<Overlay.DnsEntry> entries) throws InterruptedException {
+    private List<Overlay.DnsEntry> answering(List<Overlay.DnsEntry> entries, java.util.Set<String> confirmed)
+            throws InterruptedException {
         Map<Overlay.DnsEntry, java.util.concurrent.CompletableFuture<Boolean>> asked = new LinkedHashMap<>();
         for (Overlay.DnsEntry e : entries) {
             asked.put(e, e.box().equals(self.box()) ? java.util.concurrent.CompletableFuture.completedFuture(true)
@@ -186,6 +202,9 @@ public final class DnsPublishing implements AutoCloseable {
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException x) {
                 answered = false;
             }
+            if (answered) {
+                confirmed.add(label(a.getKey().site()));
+            }
             int missed = answered ? 0 : unanswered.getOrDefault(a.getKey().box(), 0) + 1;
             unanswered.put(a.getKey().box(), missed);
             if (missed < MISSED_PROBES) {
@@ -198,12 +217,15 @@ public final class DnsPublishing implements AutoCloseable {
         return out;
     }
 
-    private void publish(List<Record> records, List<String> sites, long now) {
+    private void publish(List<Record> records, List<String> sites, java.util.Set<String> confirmed, long now) {
         try {
-            Rfc2136Publisher.Result r = publisher.publish(records);
+            Rfc2136Publisher.Result r = publisher.publish(records, confirmed);
+            if (r.added() + r.deleted() > 0) {
+                updates.increment();
+            }
             lastPublished = records;
             lastCheckMillis = now;
-            failures = 0;
+            consecutiveFailures = 0;
             if (lastProblem != null) {
                 LOG.info("dns: zone {} is written to {} again", zoneText, target);
                 lastProblem = null;
@@ -213,8 +235,9 @@ public final class DnsPublishing implements AutoCloseable {
         } catch (Rfc2136Publisher.NoQuorum e) {
             problem("dns: zone " + zoneText + " left as it is: " + e.getMessage(), sites);
         } catch (DnsPublishException e) {
-            failures++;
-            long backoff = Math.min(MAX_BACKOFF_MILLIS, ROUND_MILLIS << Math.min(failures, 10));
+            failures.increment();
+            consecutiveFailures++;
+            long backoff = Math.min(MAX_BACKOFF_MILLIS, ROUND_MILLIS << Math.min(consecutiveFailures, 10));
             retryAtMillis = now + backoff;
             problem("dns: zone " + zoneText + " not written (retry in " + backoff / 1000 + " s): " + e.getMessage(), sites);
         }

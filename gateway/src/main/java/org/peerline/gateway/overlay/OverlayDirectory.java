@@ -34,10 +34,26 @@ public final class OverlayDirectory implements Directory {
         return relays.choose(target);
     }
 
+    private final java.util.concurrent.atomic.LongAdder lookups = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder failedLookups = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder lookupNanos = new java.util.concurrent.atomic.LongAdder();
+
+    /** Overlay lookups of an AOR since start: {count, failed, total nanoseconds} (for /metrics). */
+    public long[] lookupStats() {
+        return new long[] {lookups.sum(), failedLookups.sum(), lookupNanos.sum()};
+    }
+
     @Override
     public CompletableFuture<List<Box>> boxesFor(String aor) {
         NodeId self = overlay.nodeId();
-        return overlay.lookup(aor).thenApply(rs -> rs.stream().filter(r -> !r.box().equals(self))
+        long start = System.nanoTime();
+        return overlay.lookup(aor).whenComplete((rs, e) -> {
+            lookups.increment();
+            lookupNanos.add(System.nanoTime() - start);
+            if (e != null) {
+                failedLookups.increment();
+            }
+        }).thenApply(rs -> rs.stream().filter(r -> !r.box().equals(self))
                 .map(r -> new Box(r.box(), r.uri())).distinct().toList());
     }
 

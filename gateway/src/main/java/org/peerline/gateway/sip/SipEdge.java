@@ -258,6 +258,16 @@ public final class SipEdge implements AutoCloseable {
         return new DialBack(ctx).connect(candidates);
     }
 
+    /** The methods SIP transactions are counted by (the last, "other", stands for the rest). */
+    public static java.util.List<String> countedMethods() {
+        return TxLog.METHODS;
+    }
+
+    /** SIP transactions answered since start with method {@code countedMethods().get(method)} and status class 1-6. */
+    public static long transactions(int method, int statusClass) {
+        return TxLog.outcomes(method, statusClass);
+    }
+
     /** The calls whose media the box relays now; empty when it relays none. */
     public java.util.List<RelayedCall> relayedCalls() {
         MediaSessions media = ctx.media;

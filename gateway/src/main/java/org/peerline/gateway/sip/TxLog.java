@@ -13,10 +13,31 @@ import org.slf4j.LoggerFactory;
 final class TxLog {
     private static final Logger LOG = LoggerFactory.getLogger("peerline.sip");
 
+    /** Methods counted apart in {@link #outcomes}; the others count as "other". */
+    static final java.util.List<String> METHODS = java.util.List.of("REGISTER", "INVITE", "ACK", "BYE", "CANCEL",
+            "MESSAGE", "OPTIONS", "other");
+    private static final java.util.concurrent.atomic.LongAdder[][] OUTCOMES = new java.util.concurrent.atomic.LongAdder[METHODS
+            .size()][7];
+
+    static {
+        for (java.util.concurrent.atomic.LongAdder[] row : OUTCOMES) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = new java.util.concurrent.atomic.LongAdder();
+            }
+        }
+    }
+
     private TxLog() {
     }
 
+    /** Transactions answered since start, by method ({@link #METHODS}) and status class (1 to 6). */
+    static long outcomes(int method, int statusClass) {
+        return OUTCOMES[method][statusClass].sum();
+    }
+
     static void outcome(Request req, String source, int code, String detail, long startNanos, long nowNanos) {
+        int m = METHODS.indexOf(req.getMethod());
+        OUTCOMES[m < 0 ? METHODS.size() - 1 : m][Math.max(1, Math.min(6, code / 100))].increment();
         if (!LOG.isInfoEnabled() && !(code >= 500 && LOG.isWarnEnabled())) {
             return;
         }

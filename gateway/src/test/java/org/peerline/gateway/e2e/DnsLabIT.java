@@ -230,6 +230,10 @@ class DnsLabIT {
                 + host("c") + "."), dig("SRV", "_p2psip._tcp." + ZONE), "every box is a bootstrap");
         assertEquals(List.of("192.0.2.80"), dig("A", "www." + ZONE), "the customer's own record stays");
         assertTrue(writer() != null, "one box says it writes the zone:\n" + tails());
+        String metrics = Netns.output(ns("a"), "curl", "-sS", "http://127.0.0.1:8080/metrics");
+        assertTrue(metrics.contains("\npeerline_dns_live_boxes 3\n") && metrics.contains("\npeerline_overlay_members ")
+                && metrics.contains("\npeerline_overlay_lookups_total "), "the box's metrics show DNS and the overlay:\n"
+                + metrics);
     }
 
     @Test

@@ -84,6 +84,14 @@ public final class AdminServer implements AutoCloseable {
         server.addJsonGet(path, body);
     }
 
+    /**
+     * Adds a read-only endpoint whose body is text of {@code contentType} (e.g. Prometheus metrics at
+     * {@code /metrics}), behind the same authentication as the rest.
+     */
+    public void addTextGet(String path, String contentType, Supplier<String> body) {
+        server.addTextGet(path, contentType, body);
+    }
+
     /** Stops the server, waiting up to two seconds for requests in progress. Closing twice does nothing. */
     @Override
     public void close() {

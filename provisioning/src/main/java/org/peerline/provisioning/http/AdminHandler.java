@@ -44,6 +44,11 @@ final class AdminHandler implements HttpHandler {
     private final BearerAuth auth;
     private final Json json = new Json();
     private final Map<String, Function<Map<String, String>, Object>> extraGets = new ConcurrentHashMap<>();
+    private final Map<String, TextGet> textGets = new ConcurrentHashMap<>();
+
+    /** A read-only endpoint with a body that is not JSON (e.g. Prometheus' text format). */
+    record TextGet(String contentType, java.util.function.Supplier<String> body) {
+    }
 
     /** Creates the handler; {@code token} null means no authentication. */
     AdminHandler(Users users, String token) {
@@ -60,6 +65,13 @@ final class AdminHandler implements HttpHandler {
         }
         if (extraGets.putIfAbsent(path, body) != null) {
             throw new IllegalArgumentException("GET " + path + " is already registered");
+        }
+    }
+
+    void addTextGet(String path, String contentType, java.util.function.Supplier<String> body) {
+        if (!path.startsWith("/") || path.equals(HEALTH) || path.startsWith(USERS) || extraGets.containsKey(path)
+                || textGets.putIfAbsent(path, new TextGet(contentType, body)) != null) {
+            throw new IllegalArgumentException("cannot add GET " + path + ": taken, or not a path of its own");
         }
     }
 
@@ -118,6 +130,12 @@ final class AdminHandler implements HttpHandler {
                 case "DELETE" -> delete(name);
                 default -> throw notAllowed(method, "GET, PATCH, DELETE");
             };
+        }
+        TextGet text = textGets.get(path);
+        if (text != null) {
+            allow(method, "GET");
+            return new Response(200, text.body().get().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    Map.of("Content-Type", text.contentType()));
         }
         Function<Map<String, String>, Object> extra = extraGets.get(path);
         if (extra != null) {
@@ -272,7 +290,7 @@ final class AdminHandler implements HttpHandler {
         headers.set("Cache-Control", "no-store");
         headers.set("X-Content-Type-Options", "nosniff");
         response.headers().forEach(headers::set);
-        if (response.body() != null) {
+        if (response.body() != null && !response.headers().containsKey("Content-Type")) {
             headers.set("Content-Type", "application/json; charset=utf-8");
         }
         if (response.body() == null || head) {

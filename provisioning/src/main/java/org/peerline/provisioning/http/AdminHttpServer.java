@@ -87,6 +87,10 @@ public final class AdminHttpServer implements AutoCloseable {
      * @param path the exact path, for example {@code /api/registrations}
      * @param body called on each request, on a server thread, with the query's parameters
      */
+    public void addTextGet(String path, String contentType, java.util.function.Supplier<String> body) {
+        handler.addTextGet(path, contentType, body);
+    }
+
     public void addJsonGet(String path, Function<Map<String, String>, Object> body) {
         handler.addJsonGet(path, body);
     }
