@@ -87,7 +87,7 @@ final class Metrics {
         Overlay o = overlay;
         if (o != null) {
             gauge(out, "peerline_overlay_members", "Boxes this box knows in the overlay, itself included.",
-                    o.members().size() + 1);
+                    o.members().size());
             try {
                 Overlay.Status s = o.status().get(1, TimeUnit.SECONDS);
                 gauge(out, "peerline_overlay_links", "Open overlay links.", s.links().size());

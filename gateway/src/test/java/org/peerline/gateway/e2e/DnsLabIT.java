@@ -230,10 +230,15 @@ class DnsLabIT {
                 + host("c") + "."), dig("SRV", "_p2psip._tcp." + ZONE), "every box is a bootstrap");
         assertEquals(List.of("192.0.2.80"), dig("A", "www." + ZONE), "the customer's own record stays");
         assertTrue(writer() != null, "one box says it writes the zone:\n" + tails());
-        String metrics = Netns.output(ns("a"), "curl", "-sS", "http://127.0.0.1:8080/metrics");
-        assertTrue(metrics.contains("\npeerline_dns_live_boxes 3\n") && metrics.contains("\npeerline_overlay_members ")
-                && metrics.contains("\npeerline_overlay_lookups_total "), "the box's metrics show DNS and the overlay:\n"
-                + metrics);
+        Wait.within(Duration.ofSeconds(15), "box A's metrics show the three boxes live in DNS and in the overlay", () -> {
+            try {
+                String metrics = Netns.output(ns("a"), "curl", "-sS", "http://127.0.0.1:8080/metrics");
+                return metrics.contains("\npeerline_dns_live_boxes 3\n") && metrics.contains("\npeerline_overlay_members 3\n")
+                        && metrics.contains("\npeerline_overlay_lookups_total ");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
@@ -254,6 +259,17 @@ class DnsLabIT {
         boxes.start(victim, ns(victim));
         long back = until(victim, true, Duration.ofSeconds(60));
         System.out.printf("dns lab: box %s restarted, back in DNS after %d ms%n", victim, back);
+        // the next test kills the writer: first let the ring settle, every box linked to both others (a box whose
+        // only link is to the killed one rejoins through its bootstrap box alone, which may be that one)
+        Wait.within(Duration.ofSeconds(90), "every box knows the other two in the overlay", () -> FIRST.stream()
+                .allMatch(s -> {
+                    try {
+                        String status = Netns.output(ns(s), "curl", "-sS", "http://127.0.0.1:8080/api/overlay/status");
+                        return status.contains("\"members\":3") && status.contains("\"links\":2");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
     }
 
     @Test

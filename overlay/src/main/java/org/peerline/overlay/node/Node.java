@@ -262,15 +262,11 @@ public final class Node implements Transport.Listener, Topology.Host {
         if (closed || bootstrap.isEmpty()) {
             return; // the first node of an overlay is alone by design
         }
-        // through the peers it knew as well as its bootstrap peers: the bootstrap box may be the one that died, while
-        // others of the overlay live on (a three-box federation whose first box is gone)
-        LinkedHashSet<PeerAddress> through = new LinkedHashSet<>(listenAddresses.values());
-        through.addAll(bootstrap);
-        log.info("{}: every peer is gone; joining again through {}", id, through);
+        log.info("{}: every peer is gone; joining again through {}", id, bootstrap);
         admittingPeer = null;
         scheduler.after(1000 + random.nextInt(2000), () -> {
             if (!closed && !topology.joined()) {
-                tryBootstrap(new ArrayList<>(through), new CompletableFuture<>(), JOIN_ROUNDS);
+                tryBootstrap(new ArrayList<>(bootstrap), new CompletableFuture<>(), JOIN_ROUNDS);
             }
         });
     }
