@@ -147,14 +147,13 @@ public final class Leg {
                 return;
             }
             InetAddress allowed = signalled;
-            boolean checked = agent != null && agent.verified(from); // ICE proved it is the other box
-            if (allowed == null && !checked) {
-                early++; // media that overtook the SDP answer naming its sender: it cannot be admitted yet
-                packet.release();
-                return;
-            }
-            if (!checked && !allowed.equals(from.getAddress())) {
-                rejected++;
+            // from the signalling's IP, or from an address that proved by ICE it is the other box
+            if ((allowed == null || !allowed.equals(from.getAddress())) && (agent == null || !agent.verified(from))) {
+                if (allowed == null) {
+                    early++; // media that overtook the SDP answer naming its sender: it cannot be admitted yet
+                } else {
+                    rejected++;
+                }
                 packet.release();
                 return;
             }

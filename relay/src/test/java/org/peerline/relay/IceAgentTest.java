@@ -13,7 +13,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,13 +53,7 @@ class IceAgentTest {
     }
 
     private static DatagramPacket receive(DatagramSocket s) throws IOException {
-        DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
-        try {
-            s.receive(p);
-            return p;
-        } catch (SocketTimeoutException e) {
-            return null;
-        }
+        return MediaRelayTest.receive(s);
     }
 
     private static byte[] rtp(int seq) {

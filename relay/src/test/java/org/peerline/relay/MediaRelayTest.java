@@ -63,7 +63,7 @@ class MediaRelayTest {
     }
 
     /** The next datagram at {@code s}, or null within the socket's timeout. */
-    private static DatagramPacket receive(DatagramSocket s) throws IOException {
+    static DatagramPacket receive(DatagramSocket s) throws IOException {
         DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
         try {
             s.receive(p);

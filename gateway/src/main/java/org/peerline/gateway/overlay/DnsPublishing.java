@@ -124,29 +124,8 @@ public final class DnsPublishing implements AutoCloseable {
             if (entries.stream().noneMatch(e -> e.box().equals(self.box()))) {
                 entries.add(self); // alive, whether or not its entry is stored yet
             }
-            java.util.Set<String> confirmed = null;
-            if (server == null && overlay != null && Boolean.TRUE.equals(overlay.writesDns(zoneText).get(5, TimeUnit.SECONDS))) {
-                confirmed = new java.util.TreeSet<>();
-                entries = answering(entries, confirmed);
-            }
-            List<PublishedBox> boxes = new ArrayList<>();
-            for (Overlay.DnsEntry e : entries) {
-                PublishedBox b = box(e);
-                if (b != null) {
-                    boxes.add(b);
-                }
-            }
-            List<Record> records = ZoneRecords.of(zone, ttl, boxes);
-            List<String> sites = boxes.stream().map(PublishedBox::site).sorted().toList();
-            liveBoxes = sites.size();
             if (server != null) {
-                if (!records.equals(lastPublished)) {
-                    server.serve(records);
-                    updates.increment();
-                    lastPublished = records;
-                    LOG.info("dns: zone {} served with {} boxes: {}", zoneText, sites.size(), sites);
-                }
-                status("serving", sites, null);
+                serve(entries);
                 return;
             }
             boolean writes = overlay == null || overlay.writesDns(zoneText).get(5, TimeUnit.SECONDS);
@@ -157,14 +136,22 @@ public final class DnsPublishing implements AutoCloseable {
                         : "dns: this box no longer writes zone {} to {} (another box is responsible)", zoneText, target);
             }
             if (!writes) {
-                status("standing by: another box writes the zone", sites, null);
+                status("standing by: another box writes the zone", sites(boxes(entries)), null);
                 return;
             }
+            java.util.Set<String> confirmed = new java.util.TreeSet<>();
+            if (overlay != null) {
+                entries = answering(entries, confirmed);
+            } else {
+                confirmed = null; // alone: the quorum is judged by what is published
+            }
+            List<PublishedBox> boxes = boxes(entries);
+            List<Record> records = ZoneRecords.of(zone, ttl, boxes);
             long now = System.currentTimeMillis();
             if (now < retryAtMillis || records.equals(lastPublished) && now - lastCheckMillis < RECHECK_SECONDS * 1000) {
                 return;
             }
-            publish(records, sites, confirmed, now);
+            publish(records, sites(boxes), confirmed, now);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -173,6 +160,38 @@ public final class DnsPublishing implements AutoCloseable {
             problem("dns: zone " + zoneText + ": the overlay did not answer this round (" + why + "); next round in "
                     + ROUND_MILLIS / 1000 + " s", List.of());
         }
+    }
+
+    /** Embedded: this box's server shows every live entry. */
+    private void serve(List<Overlay.DnsEntry> entries) throws java.io.IOException {
+        List<PublishedBox> boxes = boxes(entries);
+        List<Record> records = ZoneRecords.of(zone, ttl, boxes);
+        List<String> sites = sites(boxes);
+        if (!records.equals(lastPublished)) {
+            server.serve(records);
+            updates.increment();
+            lastPublished = records;
+            LOG.info("dns: zone {} served with {} boxes: {}", zoneText, sites.size(), sites);
+        }
+        status("serving", sites, null);
+    }
+
+    private List<PublishedBox> boxes(List<Overlay.DnsEntry> entries) {
+        List<PublishedBox> boxes = new ArrayList<>();
+        for (Overlay.DnsEntry e : entries) {
+            PublishedBox b = box(e);
+            if (b != null) {
+                boxes.add(b);
+            }
+        }
+        return boxes;
+    }
+
+    /** The boxes' sites, sorted; their number is kept for the metrics. */
+    private List<String> sites(List<PublishedBox> boxes) {
+        List<String> sites = boxes.stream().map(PublishedBox::site).sorted().toList();
+        liveBoxes = sites.size();
+        return sites;
     }
 
     /** Consecutive Probes each box did not answer. */

@@ -167,10 +167,9 @@ public final class OverlayService implements AutoCloseable {
         for (String z : dnsZones) {
             int at = z.indexOf('@');
             java.net.InetSocketAddress server = null;
-            if (at >= 0) {
-                String hp = z.substring(at + 1);
-                int colon = hp.lastIndexOf(':');
-                server = new java.net.InetSocketAddress(hp.substring(0, colon), Integer.parseInt(hp.substring(colon + 1)));
+            if (at >= 0) { // checked by the configuration's loader
+                ListenAddress.HostPort hp = ListenAddress.HostPort.parse(z.substring(at + 1));
+                server = new java.net.InetSocketAddress(hp.host(), hp.port());
             }
             String zone = at < 0 ? z : z.substring(0, at);
             List<java.net.InetSocketAddress> found = org.peerline.dns.BootstrapLookup.resolve(zone, server,

@@ -118,13 +118,12 @@ public final class RelayOffering implements AutoCloseable {
         stunServer = found;
     }
 
+    /** The {@code host:port} of an offer's STUN server; null if it is not one. */
     private static java.net.InetSocketAddress socketAddress(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
         try {
-            String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
-            return new java.net.InetSocketAddress(java.net.InetAddress.getByName(host),
-                    Integer.parseInt(hostPort.substring(colon + 1)));
-        } catch (RuntimeException | java.net.UnknownHostException e) {
+            var hp = org.peerline.gateway.sip.ListenAddress.HostPort.parse(hostPort);
+            return new java.net.InetSocketAddress(hp.host(), hp.port());
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }
