@@ -32,6 +32,9 @@ public final class ConfigLoader {
     private static final Pattern DOMAIN =
             Pattern.compile("(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
     private static final Pattern SIP_URI = Pattern.compile("sips?:[^\\s@<>\"]+");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\\[?[0-9A-Fa-f:.]+]?");
+    /** The codecs phone configuration files can name, as their SDP encoding names. */
+    private static final List<String> PHONE_CODECS = List.of("PCMU", "PCMA", "G722", "G729");
     private static final Pattern SITE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
 
@@ -76,8 +79,9 @@ public final class ConfigLoader {
         PeerlineConfig.Overlay overlay = overlay(top.section("overlay"), data);
         org.peerline.relay.RelaySettings relay = relay(top.section("relay"), sip);
         PeerlineConfig.Dns dns = dns(top.section("dns"), site.domain());
+        PeerlineConfig.Phones phones = phones(top.section("provisioning"));
         top.finish();
-        return new PeerlineConfig(site, data, sip, admin, log, overlay, relay, dns, file);
+        return new PeerlineConfig(site, data, sip, admin, log, overlay, relay, dns, phones, file);
     }
 
     private static SipSettings sip(Optional<YamlSection> section, SipSettings d, String domain) throws ConfigException {
@@ -276,6 +280,45 @@ public final class ConfigLoader {
     private static final List<String> TSIG_ALGORITHMS = List.of("hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha224",
             "hmac-sha1");
 
+    /** Phone auto-provisioning: the defaults without a section. */
+    private static PeerlineConfig.Phones phones(Optional<YamlSection> section) throws ConfigException {
+        PeerlineConfig.Phones d = PeerlineConfig.Phones.defaults();
+        if (section.isEmpty()) {
+            return d;
+        }
+        YamlSection s = section.get();
+        ListenAddress.HostPort http = s.parsed("http", null, ListenAddress.HostPort::parse);
+        ListenAddress.HostPort tftp = s.parsed("tftp", null, v -> v.contains(":") ? ListenAddress.HostPort.parse(v)
+                : new ListenAddress.HostPort(v, 69));
+        ListenAddress.HostPort server = s.parsed("sip-server", null, v -> v.contains(":")
+                ? ListenAddress.HostPort.parse(v) : new ListenAddress.HostPort(check(v, HOST, "a host name or address"),
+                d.sipPort()));
+        String transport = s.parsed("transport", d.transport(), v -> check(v.toLowerCase(Locale.ROOT),
+                Pattern.compile("udp|tcp"), "udp or tcp"));
+        java.time.ZoneId zone = s.parsed("timezone", d.timeZone(), v -> {
+            try {
+                return java.time.ZoneId.of(v);
+            } catch (java.time.DateTimeException e) {
+                throw new IllegalArgumentException("expected a time zone such as Europe/Paris or UTC, got \"" + v
+                        + "\"");
+            }
+        });
+        String ntp = s.parsed("ntp", d.ntp(), v -> check(v, HOST, "a host name or address"));
+        List<String> codecs = s.list("codecs", d.codecs(), v -> {
+            if (!PHONE_CODECS.contains(v.toUpperCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("expected some of " + PHONE_CODECS + ", got \"" + v + "\"");
+            }
+            return v;
+        });
+        if (codecs.isEmpty()) {
+            throw s.error("'provisioning.codecs' is empty; give at least one of " + PHONE_CODECS);
+        }
+        s.finish();
+        return new PeerlineConfig.Phones(http, tftp, server == null ? null : server.host(),
+                server == null ? d.sipPort() : server.port(), transport, zone, ntp,
+                codecs.stream().map(c -> c.toUpperCase(Locale.ROOT)).toList());
+    }
+
     /** The DNS publisher: none without a section. */
     private static PeerlineConfig.Dns dns(Optional<YamlSection> section, String siteDomain) throws ConfigException {
         if (section.isEmpty()) {
@@ -386,7 +429,7 @@ public final class ConfigLoader {
     }
 
     private static PeerlineConfig withSource(PeerlineConfig c, Path file) {
-        return new PeerlineConfig(c.site(), c.data(), c.sip(), c.admin(), c.log(), c.overlay(), c.relay(), c.dns(), file);
+        return new PeerlineConfig(c.site(), c.data(), c.sip(), c.admin(), c.log(), c.overlay(), c.relay(), c.dns(), c.phones(), file);
     }
 
     private static Node compose(Path file, String text) throws ConfigException {

@@ -20,11 +20,14 @@ import picocli.CommandLine.Parameters;
  * The {@code peerline} command. With no arguments it runs a gateway on embedded defaults.
  * Exit status: 0 success, 1 runtime failure, 2 bad configuration or usage.
  */
-@Command(name = "peerline", mixinStandardHelpOptions = true, version = "Peerline 0.1.0",
+@Command(name = "peerline", mixinStandardHelpOptions = true, version = "Peerline " + Main.VERSION,
         description = "SIP-to-P2P gateway for desk phones.",
-        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.UserCmd.class, Main.OverlayCmd.class,
+        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.UserCmd.class, Main.PhoneCmd.class, Main.BackupCmd.class,
+            Main.RestoreCmd.class, Main.OverlayCmd.class,
             Main.FederationCmd.class})
 public final class Main implements Callable<Integer> {
+    /** This software's version, in backups and {@code --version}. */
+    static final String VERSION = "0.1.0";
     static final int FAILURE = 1;
     static final int BAD_CONFIG = 2;
 
@@ -131,6 +134,64 @@ public final class Main implements Callable<Integer> {
     @Command(name = "user", description = "Manage SIP users.",
             subcommands = {UserAdd.class, UserList.class, UserRemove.class, UserImport.class})
     static final class UserCmd extends Group {
+    }
+
+    /** {@code phone ...}: the site's desk phones, which fetch their configuration from the box by MAC. */
+    @Command(name = "phone", description = "Manage desk phones (auto-provisioning by MAC).",
+            subcommands = {PhoneCommands.Add.class, PhoneCommands.ListPhones.class, PhoneCommands.Remove.class})
+    static final class PhoneCmd extends Group {
+    }
+
+    /** {@code backup FILE}: users, phones, configuration and certificates in one file (safe while running). */
+    @Command(name = "backup", description = "Back up users, phones, the configuration and the box's certificates"
+            + " to one file (works while the daemon runs).")
+    static final class BackupCmd implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", description = "the backup to write, e.g. peerline-backup.zip")
+        Path file;
+        @CommandLine.Mixin
+        ConfigFile config;
+
+        @Override
+        public Integer call() throws Exception {
+            LogSetup.quiet();
+            PeerlineConfig cfg = config.load();
+            try {
+                Backup.Summary s = Backup.create(cfg, file);
+                System.out.println("backed up " + s.users() + " users, " + s.phones() + " phones and " + s.files()
+                        + " files of site " + cfg.site().name() + " to " + file);
+                return 0;
+            } catch (IOException | ProvisioningException e) {
+                System.err.println("peerline: backup failed: " + e.getMessage());
+                return FAILURE;
+            }
+        }
+    }
+
+    /** {@code restore FILE --config FILE}: into a fresh install, or over one with --force (daemon stopped). */
+    @Command(name = "restore", description = "Restore a backup: the configuration to --config FILE and the data"
+            + " directory it names. Stop the daemon first.")
+    static final class RestoreCmd implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", description = "a backup written by 'peerline backup'")
+        Path file;
+        @Option(names = "--config", required = true, paramLabel = "FILE",
+                description = "where the configuration goes (and is read from)")
+        Path config;
+        @Option(names = "--force", description = "replace existing users, phones and a different configuration")
+        boolean force;
+
+        @Override
+        public Integer call() throws Exception {
+            LogSetup.quiet();
+            try {
+                Backup.Summary s = Backup.restore(file, config, force, System.out::println);
+                System.out.println("restored " + s.users() + " users, " + s.phones() + " phones and " + s.files()
+                        + " files from " + file);
+                return 0;
+            } catch (IOException | ProvisioningException e) {
+                System.err.println("peerline: restore failed: " + e.getMessage());
+                return FAILURE;
+            }
+        }
     }
 
     /** The {@code --config FILE} option of the commands that read the configuration. */

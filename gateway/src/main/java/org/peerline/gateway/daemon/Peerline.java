@@ -31,6 +31,8 @@ import org.peerline.relay.MediaRelay;
 import org.peerline.overlay.security.Credentials;
 import org.peerline.overlay.security.OverlayCa;
 import org.peerline.provisioning.api.AdminServer;
+import org.peerline.provisioning.api.PhoneFiles;
+import org.peerline.provisioning.phones.ProfileSite;
 import org.peerline.provisioning.api.Provisioning;
 import org.peerline.provisioning.api.ProvisioningException;
 import org.slf4j.Logger;
@@ -60,6 +62,25 @@ public final class Peerline implements AutoCloseable {
         this.sip = sip;
         this.admin = admin;
         this.provisioning = provisioning;
+    }
+
+    /**
+     * What the configuration files of provisioned phones say about the box: where to register (configured, or the
+     * box's own address and its SIP port for the configured transport), time zone, NTP and codecs.
+     */
+    static ProfileSite phoneSite(PeerlineConfig cfg) {
+        PeerlineConfig.Phones p = cfg.phones();
+        int port = p.sipPort();
+        if (p.sipServer() == null) {
+            for (ListenAddress l : cfg.sip().listen()) {
+                if (l.transport().name().equalsIgnoreCase(p.transport())) {
+                    port = l.port();
+                    break;
+                }
+            }
+        }
+        String server = p.sipServer() != null ? p.sipServer() : org.peerline.gateway.sip.LocalAddress.forMedia(cfg.sip());
+        return new ProfileSite(cfg.site().domain(), server, port, p.transport(), p.timeZone(), p.ntp(), p.codecs());
     }
 
     /** Starts everything; on failure closes what was started and rethrows. */
@@ -93,9 +114,21 @@ public final class Peerline implements AutoCloseable {
                 started.add(0, relay);
                 sip.relayMedia(relay);
             }
+            sip.acceptPhonePasswords(provisioning.phones());
             AdminServer admin = AdminServer.start(new InetSocketAddress(cfg.admin().host(), cfg.admin().port()),
-                    cfg.admin().token(), provisioning.users());
+                    cfg.admin().token(), provisioning.users(), provisioning.phones());
             started.add(0, admin);
+            PhoneFiles phoneFiles = new PhoneFiles(provisioning.phones(), provisioning.users(), phoneSite(cfg),
+                    time::millis);
+            admin.servePhoneFiles(phoneFiles);
+            if (cfg.phones().http() != null) {
+                started.add(0, AdminServer.startPhoneFilesOnly(new InetSocketAddress(cfg.phones().http().host(),
+                        cfg.phones().http().port()), phoneFiles));
+            }
+            if (cfg.phones().tftp() != null) {
+                started.add(0, phoneFiles.serveTftp(new InetSocketAddress(cfg.phones().tftp().host(),
+                        cfg.phones().tftp().port())));
+            }
             admin.addJsonGet("/api/registrations", () -> registrations(bindings, time));
             Metrics metrics = new Metrics(bindings, time, sip, relay);
             admin.addTextGet("/metrics", Metrics.CONTENT_TYPE, metrics::scrape);

@@ -13,7 +13,7 @@ import org.peerline.gateway.sip.SipSettings;
  * Every key and default is documented in {@code gateway/CONFIG.md}.
  */
 public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin, Log log, Overlay overlay,
-                             org.peerline.relay.RelaySettings relay, Dns dns, Path source) {
+                             org.peerline.relay.RelaySettings relay, Dns dns, Phones phones, Path source) {
 
     public PeerlineConfig {
         Objects.requireNonNull(site, "site");
@@ -21,6 +21,7 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
         Objects.requireNonNull(sip, "sip");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(phones, "phones");
     }
 
     /** The site this box serves: a name for humans and the SIP domain (also the digest realm). */
@@ -90,6 +91,32 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
         }
     }
 
+    /**
+     * Phone auto-provisioning ({@code provisioning:}): what the configuration files phones fetch by MAC say, and
+     * where else than the admin address they are served.
+     *
+     * @param http      a provisioning-only HTTP address besides the admin address; null for none
+     * @param tftp      the TFTP server's address (port 69 unless given); null: no TFTP
+     * @param sipServer the host phones register to; null: the box's own address (as {@code relay.address: auto})
+     * @param sipPort   the port phones register to
+     * @param transport {@code udp} or {@code tcp}
+     * @param timeZone  the phones' time zone
+     * @param ntp       the phones' NTP server
+     * @param codecs    audio codecs in order of preference (PCMU, PCMA, G722, G729)
+     */
+    public record Phones(ListenAddress.HostPort http, ListenAddress.HostPort tftp, String sipServer, int sipPort,
+                         String transport, java.time.ZoneId timeZone, String ntp, List<String> codecs) {
+        public Phones {
+            codecs = List.copyOf(codecs);
+        }
+
+        /** The defaults: the admin address only, no TFTP, this machine's time zone, PCMU, PCMA and G722. */
+        static Phones defaults() {
+            return new Phones(null, null, null, 5060, "udp", java.time.ZoneId.systemDefault(), "pool.ntp.org",
+                    List.of("PCMU", "PCMA", "G722"));
+        }
+    }
+
     /** The DNS port of the embedded defaults (and of {@code dns.listen}'s default). */
     public static final int DEFAULT_DNS_PORT = 5353;
 
@@ -113,6 +140,7 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
                 defaultRelay(sip),
                 new Dns(true, "peerline.demo", new ListenAddress.HostPort("127.0.0.1", DEFAULT_DNS_PORT), null, null,
                         Duration.ofSeconds(30), null, 10, 10, false),
+                Phones.defaults(),
                 null);
     }
 

@@ -57,6 +57,8 @@ final class SipContext {
     volatile MediaSessions media;
     /** Where the federation's other users are; null until the box has joined one. */
     volatile Directory directory;
+    /** The site's desk phones, whose own passwords register their lines; null: users' passwords only. */
+    volatile org.peerline.provisioning.api.Phones phones;
 
     SipContext(SipSettings settings, Users users, BindingTable bindings, TimeSource time, MessageFactory messages,
                HeaderFactory headers, AddressFactory addresses, LocalEndpoints local, Nonces nonces,

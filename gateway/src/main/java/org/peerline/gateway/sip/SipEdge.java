@@ -85,6 +85,15 @@ public final class SipEdge implements AutoCloseable {
         }
     }
 
+    /**
+     * Accepts, from now on, each provisioned phone's own password for the users on its lines (besides their own).
+     *
+     * @param phones the site's phones
+     */
+    public void acceptPhonePasswords(org.peerline.provisioning.api.Phones phones) {
+        ctx.phones = phones;
+    }
+
     /** Starts the registrar/proxy of a box that is in no federation. */
     public static SipEdge start(SipSettings settings, Users users, BindingTable bindings, TimeSource time)
             throws IOException {

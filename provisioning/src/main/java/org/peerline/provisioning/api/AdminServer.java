@@ -43,7 +43,45 @@ public final class AdminServer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code token} is empty or blank
      */
     public static AdminServer start(InetSocketAddress listen, String token, Users users) throws IOException {
-        return new AdminServer(AdminHttpServer.start(listen, token, users));
+        return new AdminServer(AdminHttpServer.start(listen, token, users, null));
+    }
+
+    /**
+     * Binds and starts the admin API with the phone paths too: {@code GET/POST /api/phones},
+     * {@code GET/DELETE /api/phones/{mac}}.
+     *
+     * @param listen the address to bind
+     * @param token  the bearer token, or null
+     * @param users  the users to manage
+     * @param phones the phones to manage
+     * @return the running server
+     * @throws IOException if the address cannot be bound
+     */
+    public static AdminServer start(InetSocketAddress listen, String token, Users users, Phones phones)
+            throws IOException {
+        return new AdminServer(AdminHttpServer.start(listen, token, users, Objects.requireNonNull(phones, "phones")));
+    }
+
+    /**
+     * Starts a server of its own that serves only phone files, for {@code provisioning.http}.
+     *
+     * @param listen the address to bind
+     * @param files  the phone files
+     * @return the running server
+     * @throws IOException if the address cannot be bound
+     */
+    public static AdminServer startPhoneFilesOnly(InetSocketAddress listen, PhoneFiles files) throws IOException {
+        return new AdminServer(AdminHttpServer.startPhoneFilesOnly(listen, files));
+    }
+
+    /**
+     * Serves {@code GET /provision/<file>} to phones on this server from now on. These paths need no token: a phone
+     * has none; {@link PhoneFiles} limits what a client can learn.
+     *
+     * @param files the phone files
+     */
+    public void servePhoneFiles(PhoneFiles files) {
+        server.servePhoneFiles(Objects.requireNonNull(files, "files"));
     }
 
     /**

@@ -52,6 +52,35 @@ public final class Provisioning implements AutoCloseable {
     }
 
     /**
+     * Writes a consistent copy of the database (users, phones and its schema version) to {@code target}, a file that
+     * must not exist; safe while other processes write. Opening the copy with a newer Peerline migrates it.
+     *
+     * @param target the file to create
+     * @throws ProvisioningException if the copy fails
+     */
+    public void backupTo(Path target) throws ProvisioningException {
+        users.backupTo(target);
+    }
+
+    /**
+     * Returns the admin page's account (its password).
+     *
+     * @return the account; thread-safe
+     */
+    public AdminAccount admin() {
+        return users.admin();
+    }
+
+    /**
+     * Returns the site's desk phones (same database as the users).
+     *
+     * @return the phones; thread-safe
+     */
+    public Phones phones() {
+        return users.phones();
+    }
+
+    /**
      * Returns the realm that new and reset passwords are stored for.
      *
      * @return the realm given to {@link #open}

@@ -19,7 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.peerline.provisioning.api.ExtensionTakenException;
+import org.peerline.provisioning.api.InUseException;
 import org.peerline.provisioning.api.InvalidInputException;
+import org.peerline.provisioning.api.Phone;
+import org.peerline.provisioning.api.PhoneFiles;
+import org.peerline.provisioning.api.Phones;
 import org.peerline.provisioning.api.ProvisioningException;
 import org.peerline.provisioning.api.UnknownUserException;
 import org.peerline.provisioning.api.User;
@@ -37,11 +41,15 @@ final class AdminHandler implements HttpHandler {
     static final int MAX_BODY = 64 * 1024;
     static final String HEALTH = "/api/health";
     static final String USERS = "/api/users";
+    static final String PHONES = "/api/phones";
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
 
     private final Users users;
+    /** Null when the server manages users only. */
+    private final Phones phones;
     private final BearerAuth auth;
+    private volatile PhoneFileHandler phoneFiles;
     private final Json json = new Json();
     private final Map<String, Function<Map<String, String>, Object>> extraGets = new ConcurrentHashMap<>();
     private final Map<String, TextGet> textGets = new ConcurrentHashMap<>();
@@ -50,16 +58,17 @@ final class AdminHandler implements HttpHandler {
     record TextGet(String contentType, java.util.function.Supplier<String> body) {
     }
 
-    /** Creates the handler; {@code token} null means no authentication. */
-    AdminHandler(Users users, String token) {
+    /** Creates the handler; {@code token} null means no authentication, {@code phones} null no phone paths. */
+    AdminHandler(Users users, Phones phones, String token) {
         this.users = Objects.requireNonNull(users, "users");
+        this.phones = phones;
         this.auth = token == null ? null : new BearerAuth(token);
     }
 
     void addJsonGet(String path, Function<Map<String, String>, Object> body) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(body, "body");
-        if (!path.startsWith("/") || path.equals(HEALTH) || path.equals(USERS) || path.startsWith(USERS + "/")) {
+        if (!path.startsWith("/") || path.equals(HEALTH) || path.startsWith(USERS) || path.startsWith(PHONES)) {
             throw new IllegalArgumentException("cannot add GET " + path + ": the path must start with '/' and must "
                     + "not be " + HEALTH + " or under " + USERS);
         }
@@ -69,14 +78,26 @@ final class AdminHandler implements HttpHandler {
     }
 
     void addTextGet(String path, String contentType, java.util.function.Supplier<String> body) {
-        if (!path.startsWith("/") || path.equals(HEALTH) || path.startsWith(USERS) || extraGets.containsKey(path)
+        if (!path.startsWith("/") || path.equals(HEALTH) || path.startsWith(USERS) || path.startsWith(PHONES)
+                || extraGets.containsKey(path)
                 || textGets.putIfAbsent(path, new TextGet(contentType, body)) != null) {
             throw new IllegalArgumentException("cannot add GET " + path + ": taken, or not a path of its own");
         }
     }
 
+    /** Serves {@code /provision/...} to phones, without the token, from now on. */
+    void servePhoneFiles(PhoneFiles files) {
+        phoneFiles = new PhoneFileHandler(files);
+    }
+
     @Override
     public void handle(HttpExchange exchange) throws IOException {
+        PhoneFileHandler files = phoneFiles;
+        String raw = exchange.getRequestURI().getRawPath();
+        if (files != null && raw != null && raw.startsWith(PhoneFileHandler.PREFIX)) {
+            files.handle(exchange);
+            return;
+        }
         long start = System.nanoTime();
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
@@ -131,6 +152,9 @@ final class AdminHandler implements HttpHandler {
                 default -> throw notAllowed(method, "GET, PATCH, DELETE");
             };
         }
+        if (phones != null && (path.equals(PHONES) || path.startsWith(PHONES + "/"))) {
+            return phoneRoute(exchange, method, path);
+        }
         TextGet text = textGets.get(path);
         if (text != null) {
             allow(method, "GET");
@@ -184,6 +208,37 @@ final class AdminHandler implements HttpHandler {
             throw new HttpError(404, "no user '" + name + "'");
         }
         return Response.noContent();
+    }
+
+    private Response phoneRoute(HttpExchange exchange, String method, String path) throws HttpError {
+        if (path.equals(PHONES)) {
+            return switch (method) {
+                case "GET" -> {
+                    ObjectNode body = json.object();
+                    ArrayNode array = body.putArray("phones");
+                    phones.list().forEach(p -> array.add(json.phone(p, false)));
+                    yield json.response(200, body);
+                }
+                case "POST" -> {
+                    JsonNode body = readJson(exchange);
+                    Phone phone = call(() -> phones.add(UserRequests.newPhone(body)));
+                    yield json.response(201, json.phone(phone, true)).withHeader("Location", PHONES + "/" + phone.mac());
+                }
+                default -> throw notAllowed(method, "GET, POST");
+            };
+        }
+        String mac = PathSegments.decode(path.substring(PHONES.length() + 1));
+        return switch (method) {
+            case "GET" -> json.response(200, json.phone(phones.find(mac)
+                    .orElseThrow(() -> new HttpError(404, "no phone '" + mac + "'")), true));
+            case "DELETE" -> {
+                if (!call(() -> phones.remove(mac))) {
+                    throw new HttpError(404, "no phone '" + mac + "'");
+                }
+                yield Response.noContent();
+            }
+            default -> throw notAllowed(method, "GET, DELETE");
+        };
     }
 
     /** Reads a JSON body: 415 unless it is declared as JSON, 413 if larger than {@link #MAX_BODY}. */
@@ -249,7 +304,7 @@ final class AdminHandler implements HttpHandler {
             return call.run();
         } catch (InvalidInputException e) {
             throw new HttpError(400, jsonField(e.field()) + ": " + e.reason());
-        } catch (UserExistsException | ExtensionTakenException e) {
+        } catch (UserExistsException | ExtensionTakenException | InUseException e) {
             throw new HttpError(409, e.getMessage());
         } catch (UnknownUserException e) {
             throw new HttpError(404, e.getMessage());

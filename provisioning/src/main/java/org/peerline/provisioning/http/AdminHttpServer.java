@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.peerline.provisioning.api.PhoneFiles;
+import org.peerline.provisioning.api.Phones;
 import org.peerline.provisioning.api.Users;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,16 +48,18 @@ public final class AdminHttpServer implements AutoCloseable {
      * @param listen the address to bind; port 0 picks a free port
      * @param token  the bearer token clients must send, or null for no authentication
      * @param users  the users to serve
+     * @param phones the phones to serve, or null for none
      * @return the running server
      * @throws IOException if the address cannot be bound
      */
-    public static AdminHttpServer start(InetSocketAddress listen, String token, Users users) throws IOException {
+    public static AdminHttpServer start(InetSocketAddress listen, String token, Users users, Phones phones)
+            throws IOException {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(users, "users");
         if (token != null && token.isBlank()) {
             throw new IllegalArgumentException("the admin token is empty; pass null to run without authentication");
         }
-        AdminHandler handler = new AdminHandler(users, token);
+        AdminHandler handler = new AdminHandler(users, phones, token);
         HttpServer server = HttpServer.create(listen, 50);
         int port = server.getAddress().getPort();
         ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS,
@@ -87,6 +91,32 @@ public final class AdminHttpServer implements AutoCloseable {
      * @param path the exact path, for example {@code /api/registrations}
      * @param body called on each request, on a server thread, with the query's parameters
      */
+    public void servePhoneFiles(PhoneFiles files) {
+        handler.servePhoneFiles(files);
+    }
+
+    /**
+     * Starts a server that serves only phone files ({@code /provision/...}), for a provisioning address of its own.
+     *
+     * @param listen the address to bind
+     * @param files  the files
+     * @return the running server (close it like any)
+     * @throws IOException if the address cannot be bound
+     */
+    public static AdminHttpServer startPhoneFilesOnly(InetSocketAddress listen, PhoneFiles files) throws IOException {
+        HttpServer server = HttpServer.create(listen, 50);
+        int port = server.getAddress().getPort();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(QUEUE), threads("peerline-provision-" + port + "-"),
+                new ThreadPoolExecutor.CallerRunsPolicy());
+        server.createContext("/", new PhoneFileHandler(files));
+        server.setExecutor(executor);
+        server.start();
+        LOG.info("phone provisioning on http://{}:{}{}", server.getAddress().getHostString(),
+                server.getAddress().getPort(), PhoneFileHandler.PREFIX);
+        return new AdminHttpServer(server, executor, null);
+    }
+
     public void addTextGet(String path, String contentType, java.util.function.Supplier<String> body) {
         handler.addTextGet(path, contentType, body);
     }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.temporal.TemporalAccessor;
 import java.time.temporal.TemporalAmount;
 import java.util.Map;
+import org.peerline.provisioning.api.Phone;
 import org.peerline.provisioning.api.User;
 
 /** JSON reading and writing for the admin API. */
@@ -69,6 +70,20 @@ final class Json {
         node.put("extension", user.extension());
         node.put("display", user.displayName());
         node.put("created", user.created().toString());
+        return node;
+    }
+
+    /** The API's view of a phone; its SIP password only when {@code withPassword} (one phone, not lists). */
+    ObjectNode phone(Phone phone, boolean withPassword) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("mac", phone.displayMac());
+        node.put("vendor", phone.vendor().id());
+        node.put("model", phone.model());
+        phone.lines().forEach(node.putArray("lines")::add);
+        if (withPassword) {
+            node.put("password", phone.password());
+        }
+        node.put("created", phone.created().toString());
         return node;
     }
 

@@ -1,10 +1,14 @@
 package org.peerline.provisioning.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
+import org.peerline.provisioning.api.NewPhone;
 import org.peerline.provisioning.api.NewUser;
 import org.peerline.provisioning.api.UserUpdate;
+import org.peerline.provisioning.api.Vendor;
 
 /**
  * Turns request bodies into API values. Checks the JSON shape only (known fields, string values); the values
@@ -12,6 +16,7 @@ import org.peerline.provisioning.api.UserUpdate;
  */
 final class UserRequests {
     private static final Set<String> CREATE_FIELDS = Set.of("name", "password", "extension", "display");
+    private static final Set<String> PHONE_FIELDS = Set.of("mac", "vendor", "model", "lines");
     private static final Set<String> PATCH_FIELDS = Set.of("password", "extension", "display");
 
     private UserRequests() {
@@ -22,6 +27,31 @@ final class UserRequests {
         requireObject(body, CREATE_FIELDS, "name, password, extension, display");
         return new NewUser(text(body, "name"), text(body, "password"), text(body, "extension"),
                 text(body, "display"));
+    }
+
+    /** Reads {@code {"mac", "vendor", "model", "lines": ["alice", ...]}} for {@code POST /api/phones}. */
+    static NewPhone newPhone(JsonNode body) throws HttpError {
+        requireObject(body, PHONE_FIELDS, "mac, vendor, model, lines");
+        String vendor = text(body, "vendor");
+        if (vendor == null) {
+            throw new HttpError(400, "vendor: is required; one of yealink, polycom, grandstream, cisco");
+        }
+        JsonNode lines = body.get("lines");
+        if (lines == null || !lines.isArray()) {
+            throw new HttpError(400, "lines: must be an array of user names, line 1 first");
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode line : lines) {
+            if (!line.isTextual()) {
+                throw new HttpError(400, "lines: must be an array of user names (strings)");
+            }
+            names.add(line.textValue());
+        }
+        try {
+            return new NewPhone(text(body, "mac"), Vendor.parse(vendor), text(body, "model"), names);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, e.getMessage());
+        }
     }
 
     /**

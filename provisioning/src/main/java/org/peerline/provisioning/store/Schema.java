@@ -22,6 +22,24 @@ final class Schema {
                         realm        TEXT    NOT NULL,
                         ha1          TEXT    NOT NULL CHECK (length(ha1) = 32),
                         created_ms   INTEGER NOT NULL
+                    ) WITHOUT ROWID"""),
+            List.of("""
+                    CREATE TABLE phones (
+                        mac        TEXT    NOT NULL PRIMARY KEY CHECK (length(mac) = 12),
+                        vendor     TEXT    NOT NULL,
+                        model      TEXT,
+                        password   TEXT    NOT NULL,
+                        created_ms INTEGER NOT NULL
+                    ) WITHOUT ROWID""", """
+                    CREATE TABLE phone_lines (
+                        mac       TEXT    NOT NULL,
+                        line      INTEGER NOT NULL,
+                        user_name TEXT    NOT NULL,
+                        PRIMARY KEY (mac, line)
+                    ) WITHOUT ROWID""", "CREATE INDEX phone_lines_user ON phone_lines (user_name)", """
+                    CREATE TABLE settings (
+                        key   TEXT NOT NULL PRIMARY KEY,
+                        value TEXT NOT NULL
                     ) WITHOUT ROWID"""));
 
     /** The schema version this code writes. */

@@ -6,29 +6,78 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.peerline.provisioning.api.Phone;
 import org.peerline.provisioning.api.User;
 
 /**
- * An immutable view of all users, indexed by name and by extension, for lock-free lookups. Changes produce a new
+ * An immutable view of all users, indexed by name and by extension, and of all phones, for lock-free lookups. Changes produce a new
  * snapshot (copy on write); the maps of a published snapshot are never modified.
  */
 final class Snapshot {
     private final Map<String, User> byName;
     private final Map<String, User> byExtension;
     private final long dataVersion;
+    /** Phones by MAC, sorted; few (one per desk), so copied whole on a change. */
+    private final Map<String, Phone> phones;
+    /** For each user on a phone, those phones. */
+    private final Map<String, List<Phone>> phonesByUser;
     /** Lazily sorted copy for {@link #sorted()}; a benign race may compute it twice. */
     private volatile List<User> sorted;
 
-    private Snapshot(Map<String, User> byName, Map<String, User> byExtension, long dataVersion) {
+    private Snapshot(Map<String, User> byName, Map<String, User> byExtension, long dataVersion,
+            Map<String, Phone> phones) {
         this.byName = byName;
         this.byExtension = byExtension;
         this.dataVersion = dataVersion;
+        this.phones = phones;
+        Map<String, List<Phone>> byUser = new HashMap<>();
+        for (Phone phone : phones.values()) {
+            for (String line : phone.lines()) {
+                byUser.computeIfAbsent(line, k -> new ArrayList<>(1)).add(phone);
+            }
+        }
+        this.phonesByUser = byUser;
     }
 
-    /** Builds a snapshot of {@code users} as loaded when SQLite's {@code data_version} was {@code dataVersion}. */
-    static Snapshot of(Collection<User> users, long dataVersion) {
-        Snapshot empty = new Snapshot(Map.of(), Map.of(), dataVersion);
+    /**
+     * Builds a snapshot of {@code users} and {@code phones} as loaded when SQLite's {@code data_version} was
+     * {@code dataVersion}.
+     */
+    static Snapshot of(Collection<User> users, Collection<Phone> phones, long dataVersion) {
+        Map<String, Phone> byMac = new TreeMap<>();
+        phones.forEach(p -> byMac.put(p.mac(), p));
+        Snapshot empty = new Snapshot(Map.of(), Map.of(), dataVersion, byMac);
         return empty.withAll(users);
+    }
+
+    Phone phone(String mac) {
+        return phones.get(mac);
+    }
+
+    List<Phone> phones() {
+        return List.copyOf(phones.values());
+    }
+
+    List<Phone> phonesOf(String user) {
+        return phonesByUser.getOrDefault(user, List.of());
+    }
+
+    /** Returns a snapshot with {@code phone} added or replacing the phone of the same MAC. */
+    Snapshot withPhone(Phone phone) {
+        Map<String, Phone> copy = new TreeMap<>(phones);
+        copy.put(phone.mac(), phone);
+        return new Snapshot(byName, byExtension, dataVersion, copy);
+    }
+
+    /** Returns a snapshot without the phone {@code mac}. */
+    Snapshot withoutPhone(String mac) {
+        if (!phones.containsKey(mac)) {
+            return this;
+        }
+        Map<String, Phone> copy = new TreeMap<>(phones);
+        copy.remove(mac);
+        return new Snapshot(byName, byExtension, dataVersion, copy);
     }
 
     /**
@@ -71,7 +120,7 @@ final class Snapshot {
         for (User user : users) {
             put(names, extensions, user);
         }
-        return new Snapshot(names, extensions, dataVersion);
+        return new Snapshot(names, extensions, dataVersion, phones);
     }
 
     /** Returns a snapshot with {@code user} added or replacing the user of the same name. */
@@ -87,7 +136,7 @@ final class Snapshot {
         Map<String, User> names = new HashMap<>(byName);
         Map<String, User> extensions = new HashMap<>(byExtension);
         remove(names, extensions, name);
-        return new Snapshot(names, extensions, dataVersion);
+        return new Snapshot(names, extensions, dataVersion, phones);
     }
 
     private static void put(Map<String, User> names, Map<String, User> extensions, User user) {

@@ -1,6 +1,7 @@
 package org.peerline.provisioning.store;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -12,9 +13,14 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import org.peerline.provisioning.api.AdminAccount;
 import org.peerline.provisioning.api.DigestHa1;
+import org.peerline.provisioning.api.InUseException;
 import org.peerline.provisioning.api.InvalidInputException;
+import org.peerline.provisioning.api.NewPhone;
 import org.peerline.provisioning.api.NewUser;
+import org.peerline.provisioning.api.Phone;
+import org.peerline.provisioning.api.Phones;
 import org.peerline.provisioning.api.ProvisioningException;
 import org.peerline.provisioning.api.UnknownUserException;
 import org.peerline.provisioning.api.User;
@@ -42,6 +48,8 @@ public final class SqliteUserStore implements Users, AutoCloseable {
     private final Clock clock;
     private final RefreshPolicy refresh;
     private volatile Snapshot snapshot;
+    private final Phones phones = new PhoneStore();
+    private final AdminAccount admin = new AdminStore();
     /** Guarded by {@code lock}. */
     private boolean closed;
     /** Guarded by {@code lock}; set while checks fail, so that the failure is logged once, not four times a second. */
@@ -80,9 +88,10 @@ public final class SqliteUserStore implements Users, AutoCloseable {
         try {
             long version = db.dataVersion();
             List<User> users = UserTable.loadAll(db.connection());
-            SqliteUserStore store = new SqliteUserStore(db, realm, nanoTime, clock, Snapshot.of(users, version),
-                    refresh);
-            LOG.info("{}: {} users, realm '{}'", db.file(), users.size(), realm);
+            List<Phone> phones = PhoneTable.loadAll(db.connection());
+            SqliteUserStore store = new SqliteUserStore(db, realm, nanoTime, clock,
+                    Snapshot.of(users, phones, version), refresh);
+            LOG.info("{}: {} users, {} phones, realm '{}'", db.file(), users.size(), phones.size(), realm);
             long foreign = users.stream().filter(u -> !u.hasRealm(realm)).count();
             if (foreign > 0) {
                 LOG.warn("{}: {} users have passwords stored for another realm than '{}'; they cannot authenticate "
@@ -193,19 +202,189 @@ public final class SqliteUserStore implements Users, AutoCloseable {
     @Override
     public boolean remove(String name) throws ProvisioningException {
         Objects.requireNonNull(name, "name");
-        boolean removed;
-        lock.lock();
-        try {
-            ensureOpen();
-            removed = db.inTransaction(c -> UserTable.delete(c, name));
-            snapshot = snapshot.without(name);
-        } finally {
-            lock.unlock();
-        }
+        boolean removed = write(c -> {
+            String phone = PhoneTable.phoneOf(c, name);
+            if (phone != null) {
+                throw new InUseException("user '" + name + "' is a line of phone " + phone
+                        + "; remove the phone first");
+            }
+            return UserTable.delete(c, name);
+        }, s -> s.without(name));
         if (removed) {
             LOG.info("removed user '{}'", name);
         }
         return removed;
+    }
+
+    /**
+     * Writes a consistent copy of the whole database (users, phones, schema version) to {@code target}, which must
+     * not exist, with SQLite's {@code VACUUM INTO}: safe while the daemon and the CLI write.
+     *
+     * @param target the file to create
+     * @throws ProvisioningException if the copy fails
+     */
+    public void backupTo(Path target) throws ProvisioningException {
+        lock.lock();
+        try {
+            ensureOpen();
+            try (java.sql.PreparedStatement ps = db.connection().prepareStatement("VACUUM INTO ?")) {
+                ps.setString(1, target.toAbsolutePath().toString());
+                ps.execute();
+            } catch (SQLException e) {
+                throw db.failure("cannot copy the database to " + target, e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns the site's phones, kept in the same database (and snapshot) as the users, whose lines they refer to.
+     *
+     * @return the phones
+     */
+    public Phones phones() {
+        return phones;
+    }
+
+    /**
+     * Returns the admin page's account, whose password hash is kept in the same database.
+     *
+     * @return the account
+     */
+    public AdminAccount admin() {
+        return admin;
+    }
+
+    /** {@link AdminAccount} on the {@code settings} table; read from the database at each use (logins are rare). */
+    private final class AdminStore implements AdminAccount {
+        @Override
+        public boolean hasPassword() {
+            return stored() != null;
+        }
+
+        @Override
+        public void setPassword(String password) throws ProvisioningException {
+            Validation.password("password", password);
+            if (password.codePointCount(0, password.length()) < MIN_PASSWORD) {
+                throw new InvalidInputException("password", "needs at least " + MIN_PASSWORD + " characters");
+            }
+            String hash = AdminSecret.hash(password);
+            write(c -> {
+                try (java.sql.PreparedStatement ps = c.prepareStatement(
+                        "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)")) {
+                    ps.setString(1, AdminSecret.KEY);
+                    ps.setString(2, hash);
+                    return ps.executeUpdate();
+                }
+            }, s -> s);
+            LOG.info("the admin password was set");
+        }
+
+        @Override
+        public boolean verify(String password) {
+            return password != null && AdminSecret.verify(password, stored());
+        }
+
+        private String stored() {
+            lock.lock();
+            try {
+                if (closed) {
+                    return null;
+                }
+                try (java.sql.PreparedStatement ps = db.connection().prepareStatement(
+                        "SELECT value FROM settings WHERE key = ?")) {
+                    ps.setString(1, AdminSecret.KEY);
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? rs.getString(1) : null;
+                    }
+                }
+            } catch (SQLException e) {
+                LOG.warn("{}: cannot read the admin password: {}", db.file(), e.getMessage());
+                return null;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** {@link Phones} on the same connection, lock and snapshot as the users. */
+    private final class PhoneStore implements Phones {
+        private final SecureRandom random = new SecureRandom();
+
+        @Override
+        public Optional<Phone> find(String mac) {
+            String key = Validation.macOrNull(Objects.requireNonNull(mac, "mac"));
+            return key == null ? Optional.empty() : Optional.ofNullable(current().phone(key));
+        }
+
+        @Override
+        public List<Phone> list() {
+            return current().phones();
+        }
+
+        @Override
+        public Phone add(NewPhone phone) throws ProvisioningException {
+            Objects.requireNonNull(phone, "phone");
+            String mac = Validation.mac("mac", phone.mac());
+            if (phone.vendor() == null) {
+                throw new InvalidInputException("vendor", "is required");
+            }
+            Phone row = new Phone(mac, phone.vendor(), Validation.model("model", phone.model()),
+                    Validation.lines("lines", phone.lines()), newPassword(),
+                    clock.instant().truncatedTo(ChronoUnit.MILLIS));
+            write(c -> {
+                if (PhoneTable.exists(c, mac)) {
+                    throw new InUseException("phone " + row.displayMac() + " exists");
+                }
+                for (String line : row.lines()) {
+                    if (!UserTable.nameExists(c, line)) {
+                        throw new UnknownUserException(line);
+                    }
+                }
+                PhoneTable.insert(c, row);
+                return null;
+            }, s -> s.withPhone(row));
+            LOG.info("added phone {} ({}{}) with lines {}", row.displayMac(), row.vendor().id(),
+                    row.model() == null ? "" : " " + row.model(), row.lines());
+            return row;
+        }
+
+        @Override
+        public boolean remove(String mac) throws ProvisioningException {
+            String key = Validation.macOrNull(Objects.requireNonNull(mac, "mac"));
+            if (key == null) {
+                return false;
+            }
+            boolean removed = write(c -> PhoneTable.delete(c, key), s -> s.withoutPhone(key));
+            if (removed) {
+                LOG.info("removed phone {}", key);
+            }
+            return removed;
+        }
+
+        @Override
+        public List<String> lineHa1s(String user) {
+            List<Phone> on = current().phonesOf(user);
+            if (on.isEmpty()) {
+                return List.of();
+            }
+            List<String> ha1s = new ArrayList<>(on.size());
+            for (Phone phone : on) {
+                ha1s.add(DigestHa1.of(user, realm, phone.password()));
+            }
+            return ha1s;
+        }
+
+        /** 20 letters and digits from a CSPRNG: about 119 bits, and safe in every vendor's file format. */
+        private String newPassword() {
+            String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+            StringBuilder sb = new StringBuilder(20);
+            for (int i = 0; i < 20; i++) {
+                sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            return sb.toString();
+        }
     }
 
     /**
@@ -225,6 +404,20 @@ public final class SqliteUserStore implements Users, AutoCloseable {
         }
     }
 
+    /** Runs {@code work} in a write transaction under the lock, then publishes {@code then} of the snapshot. */
+    private <T> T write(SqlWork<T> work, java.util.function.UnaryOperator<Snapshot> then)
+            throws ProvisioningException {
+        lock.lock();
+        try {
+            ensureOpen();
+            T result = db.inTransaction(work);
+            snapshot = then.apply(snapshot);
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private List<User> insert(List<NewUser> input, boolean batch) throws ProvisioningException {
         Instant created = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         List<User> rows = new ArrayList<>(input.size());
@@ -234,21 +427,14 @@ public final class SqliteUserStore implements Users, AutoCloseable {
         if (rows.isEmpty()) {
             return List.of();
         }
-        lock.lock();
-        try {
-            ensureOpen();
-            db.inTransaction(c -> {
-                Claims claims = Claims.forBatch(c, rows.size());
-                for (int i = 0; i < rows.size(); i++) {
-                    claims.claimNew(rows.get(i), batch ? "users[" + i + "]: " : "");
-                }
-                UserTable.insertAll(c, rows);
-                return null;
-            });
-            snapshot = snapshot.withAll(rows);
-        } finally {
-            lock.unlock();
-        }
+        write(c -> {
+            Claims claims = Claims.forBatch(c, rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                claims.claimNew(rows.get(i), batch ? "users[" + i + "]: " : "");
+            }
+            UserTable.insertAll(c, rows);
+            return null;
+        }, s -> s.withAll(rows));
         return List.copyOf(rows);
     }
 
@@ -302,7 +488,8 @@ public final class SqliteUserStore implements Users, AutoCloseable {
             long version = db.dataVersion();
             if (version != snapshot.dataVersion()) {
                 long start = nanoTime.getAsLong();
-                snapshot = Snapshot.of(UserTable.loadAll(db.connection()), version);
+                snapshot = Snapshot.of(UserTable.loadAll(db.connection()), PhoneTable.loadAll(db.connection()),
+                        version);
                 LOG.debug("{}: changed by another process; reloaded {} users in {} ms", db.file(), snapshot.size(),
                         TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - start));
             }

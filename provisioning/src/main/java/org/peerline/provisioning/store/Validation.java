@@ -10,6 +10,8 @@ final class Validation {
     static final int MAX_DISPLAY_NAME = 128;
     static final int MAX_PASSWORD = 128;
     static final int MAX_REALM = 255;
+    static final int MAX_MODEL = 64;
+    static final int MAX_LINES = 16;
 
     /** RFC 3261 user-part characters besides ASCII letters and digits: "unreserved" marks and "user-unreserved". */
     private static final String NAME_MARKS = "-_.!~*'()&=+$,;?/";
@@ -94,6 +96,66 @@ final class Validation {
         }
         checkText(field, displayName, MAX_DISPLAY_NAME, true);
         return displayName;
+    }
+
+    /**
+     * Returns the MAC address in {@code value} as 12 lowercase hex digits, or null if it is not one: 12 hex digits,
+     * in either case, optionally separated by {@code :}, {@code -} or {@code .} (as phones and labels print them).
+     */
+    static String macOrNull(String value) {
+        if (value == null || value.length() > 17) {
+            return null;
+        }
+        StringBuilder hex = new StringBuilder(12);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.digit(c, 16) >= 0 && c < 0x80) {
+                hex.append(Character.toLowerCase(c));
+            } else if (c != ':' && c != '-' && c != '.') {
+                return null;
+            }
+        }
+        return hex.length() == 12 ? hex.toString() : null;
+    }
+
+    /** Checks a MAC address and returns it as 12 lowercase hex digits. */
+    static String mac(String field, String value) throws InvalidInputException {
+        if (value == null || value.isEmpty()) {
+            throw new InvalidInputException(field, "is required");
+        }
+        String mac = macOrNull(value);
+        if (mac == null) {
+            throw new InvalidInputException(field, "'" + printable(value) + "' is not a MAC address; use 12 hex "
+                    + "digits, e.g. 00:15:65:12:ab:3c or 00156512AB3C");
+        }
+        return mac;
+    }
+
+    /** Checks a phone model; returns null for null or empty, else the model. */
+    static String model(String field, String model) throws InvalidInputException {
+        if (model == null || model.isEmpty()) {
+            return null;
+        }
+        checkText(field, model, MAX_MODEL, true);
+        return model;
+    }
+
+    /** Checks a phone's lines (user names, distinct, 1-16) and returns them; existence is checked by the caller. */
+    static java.util.List<String> lines(String field, java.util.List<String> lines) throws InvalidInputException {
+        if (lines == null || lines.isEmpty()) {
+            throw new InvalidInputException(field, "a phone needs at least one line (a user)");
+        }
+        if (lines.size() > MAX_LINES) {
+            throw new InvalidInputException(field, lines.size() + " lines; a phone has at most " + MAX_LINES);
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String name = name(field + "[" + i + "]", lines.get(i));
+            if (!seen.add(name)) {
+                throw new InvalidInputException(field, "user '" + name + "' is on two lines");
+            }
+        }
+        return java.util.List.copyOf(lines);
     }
 
     /** Checks the digest realm: it is sent in a quoted string, so quotes and backslashes are refused too. */

@@ -49,7 +49,7 @@ class AdminServerTest {
     void start() throws Exception {
         provisioning = Provisioning.open(dir, REALM);
         server = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), token,
-                provisioning.users());
+                provisioning.users(), provisioning.phones());
     }
 
     @AfterEach
@@ -326,11 +326,43 @@ class AdminServerTest {
         assertEquals("[]", send("GET", "/api/registrations", null, "Authorization", "Bearer secret-token").body());
     }
 
+    @Test
+    void shouldManagePhones() throws Exception {
+        provisioning.users().add(new NewUser("alice", "s3cret", "1001", null));
+        HttpResponse<String> created = post("/api/phones",
+                "{\"mac\":\"00-15-65-12-AB-3C\",\"vendor\":\"Yealink\",\"model\":\"T46U\",\"lines\":[\"alice\"]}");
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals("/api/phones/00156512ab3c", created.headers().firstValue("Location").orElseThrow());
+        JsonNode phone = json(created);
+        assertEquals("00:15:65:12:ab:3c", phone.get("mac").asText());
+        assertEquals("yealink", phone.get("vendor").asText());
+        assertEquals("alice", phone.get("lines").get(0).asText());
+        assertEquals(20, phone.get("password").asText().length());
+
+        JsonNode list = json(send("GET", "/api/phones", null));
+        assertEquals(1, list.get("phones").size());
+        assertFalse(list.get("phones").get(0).has("password"), "lists never show phone passwords");
+        assertEquals(phone.get("password"), json(send("GET", "/api/phones/00:15:65:12:ab:3c", null)).get("password"));
+
+        assertError(409, "exists", post("/api/phones",
+                "{\"mac\":\"00156512ab3c\",\"vendor\":\"polycom\",\"lines\":[\"alice\"]}"));
+        assertError(404, "bob", post("/api/phones",
+                "{\"mac\":\"00156512ab3d\",\"vendor\":\"polycom\",\"lines\":[\"bob\"]}"));
+        assertError(400, "mac:", post("/api/phones", "{\"mac\":\"0015\",\"vendor\":\"polycom\",\"lines\":[\"alice\"]}"));
+        assertError(400, "vendor", post("/api/phones", "{\"mac\":\"00156512ab3d\",\"vendor\":\"snom\",\"lines\":[\"alice\"]}"));
+        assertError(400, "lines", post("/api/phones", "{\"mac\":\"00156512ab3d\",\"vendor\":\"cisco\",\"lines\":\"alice\"}"));
+        assertError(409, "phone 00156512ab3c", send("DELETE", "/api/users/alice", null));
+
+        assertEquals(204, send("DELETE", "/api/phones/00156512AB3C", null).statusCode());
+        assertError(404, "no phone", send("DELETE", "/api/phones/00156512ab3c", null));
+        assertEquals(204, send("DELETE", "/api/users/alice", null).statusCode());
+    }
+
     private void restartWithToken(String newToken) throws IOException {
         server.close();
         token = newToken;
         server = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), token,
-                provisioning.users());
+                provisioning.users(), provisioning.phones());
     }
 
     private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {

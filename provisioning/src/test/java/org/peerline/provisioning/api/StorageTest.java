@@ -123,7 +123,7 @@ class StorageTest {
 
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(Provisioning.USERS_DB))) {
             assertEquals("wal", query(c, "PRAGMA journal_mode"));
-            assertEquals("1", query(c, "SELECT max(version) FROM schema_version"));
+            assertEquals("2", query(c, "SELECT max(version) FROM schema_version"), "users, then phones and settings");
         }
     }
 

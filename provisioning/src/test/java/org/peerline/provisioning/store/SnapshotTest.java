@@ -15,7 +15,7 @@ class SnapshotTest {
     @Test
     void shouldReindexExtensionsOnReplaceAndRemove() {
         User alice = user("alice", "1001");
-        Snapshot first = Snapshot.of(List.of(alice, user("bob", null)), 7);
+        Snapshot first = Snapshot.of(List.of(alice, user("bob", null)), List.of(), 7);
 
         Snapshot moved = first.with(user("alice", "2002"));
         Snapshot removed = moved.without("alice");
