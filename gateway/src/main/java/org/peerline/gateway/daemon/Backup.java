@@ -45,6 +45,36 @@ final class Backup {
     private Backup() {
     }
 
+    /** What a backup says of itself. */
+    record Manifest(int format, String site, String created) {
+    }
+
+    /** Reads and checks a backup without restoring it: a Peerline backup, of a format this code reads. */
+    static Manifest check(Path backup) throws IOException {
+        return manifest(read(backup), backup);
+    }
+
+    private static Manifest manifest(Map<String, byte[]> entries, Path backup) throws IOException {
+        JsonNode manifest;
+        try {
+            manifest = entries.containsKey(MANIFEST) ? JSON.readTree(entries.get(MANIFEST)) : null;
+        } catch (IOException e) {
+            manifest = null;
+        }
+        if (manifest == null || !manifest.path("format").canConvertToInt()) {
+            throw new IOException(backup.getFileName() + " is not a Peerline backup (no readable " + MANIFEST + ")");
+        }
+        int format = manifest.get("format").asInt();
+        if (format > FORMAT) {
+            throw new IOException(backup.getFileName() + " has backup format " + format + "; this Peerline ("
+                    + Main.VERSION + ") reads formats up to " + FORMAT + ": upgrade Peerline first");
+        }
+        if (!entries.containsKey(DATA + Provisioning.USERS_DB)) {
+            throw new IOException(backup.getFileName() + " holds no " + Provisioning.USERS_DB);
+        }
+        return new Manifest(format, manifest.path("site").asText(null), manifest.path("created").asText(null));
+    }
+
     /** What a backup or restore did, for the operator. */
     record Summary(int users, int phones, int files) {
     }
@@ -94,24 +124,17 @@ final class Backup {
      * Restores {@code backup} for the configuration file {@code configFile}: writes the backup's configuration there
      * (if the file does not exist, or with {@code force}), then the data directory that configuration names. Refuses
      * to replace a data directory that holds users or phones, or a different configuration file, without
-     * {@code force}. The daemon must be stopped.
+     * {@code force}. The daemon must be stopped. {@code configFile} null: the embedded defaults' data directory,
+     * and the backup's configuration is not restored.
      *
      * @return what was restored
      */
     static Summary restore(Path backup, Path configFile, boolean force, PrintCallback out)
             throws IOException, ProvisioningException, ConfigException {
         Map<String, byte[]> entries = read(backup);
-        JsonNode manifest = entries.containsKey(MANIFEST) ? JSON.readTree(entries.get(MANIFEST)) : null;
-        if (manifest == null || !manifest.path("format").canConvertToInt()) {
-            throw new IOException(backup + " is not a Peerline backup (no " + MANIFEST + ")");
-        }
-        int format = manifest.get("format").asInt();
-        if (format > FORMAT) {
-            throw new IOException(backup + " has backup format " + format + "; this Peerline (" + Main.VERSION
-                    + ") reads formats up to " + FORMAT + ": upgrade Peerline first");
-        }
+        manifest(entries, backup);
         byte[] config = entries.get(CONFIG_ENTRY);
-        if (config != null) {
+        if (config != null && configFile != null) {
             if (Files.exists(configFile) && !Arrays.equals(Files.readAllBytes(configFile), config)) {
                 if (!force) {
                     throw new IOException(configFile + " exists and differs from the backup's configuration; "
@@ -123,7 +146,8 @@ final class Backup {
             writeAtomically(configFile, config);
             out.println("restored the configuration to " + configFile);
         }
-        PeerlineConfig cfg = Files.exists(configFile) ? ConfigLoader.load(configFile) : PeerlineConfig.defaults();
+        PeerlineConfig cfg = configFile != null && Files.exists(configFile) ? ConfigLoader.load(configFile)
+                : PeerlineConfig.defaults();
         Path data = cfg.data().toAbsolutePath().normalize();
         if (!force) {
             refuseIfInUse(cfg);

@@ -159,8 +159,10 @@ public final class ConfigLoader {
         if (token != null && token.length() < 16) {
             throw s.error("'admin.token' must be at least 16 characters");
         }
+        ListenAddress.HostPort https = s.parsed("https", d.https(), v -> v.equals("off") ? null
+                : ListenAddress.HostPort.parse(v));
         s.finish();
-        return new PeerlineConfig.Admin(listen.host(), listen.port(), token);
+        return new PeerlineConfig.Admin(listen.host(), listen.port(), token, https);
     }
 
     private static PeerlineConfig.Overlay overlay(Optional<YamlSection> section, Path data) throws ConfigException {
@@ -313,10 +315,16 @@ public final class ConfigLoader {
         if (codecs.isEmpty()) {
             throw s.error("'provisioning.codecs' is empty; give at least one of " + PHONE_CODECS);
         }
+        boolean digest = s.parsed("http-auth", "none", v -> check(v, Pattern.compile("none|digest"), "none or digest"))
+                .equals("digest");
+        if (digest && tftp != null) {
+            throw s.error("'provisioning.tftp' cannot be used with 'http-auth: digest': TFTP has no authentication,"
+                    + " so any client could fetch what HTTP protects");
+        }
         s.finish();
         return new PeerlineConfig.Phones(http, tftp, server == null ? null : server.host(),
                 server == null ? d.sipPort() : server.port(), transport, zone, ntp,
-                codecs.stream().map(c -> c.toUpperCase(Locale.ROOT)).toList());
+                codecs.stream().map(c -> c.toUpperCase(Locale.ROOT)).toList(), digest);
     }
 
     /** The DNS publisher: none without a section. */

@@ -36,6 +36,15 @@ final class Demo {
         System.out.println("Peerline is running: site " + cfg.site().name() + ", SIP domain " + cfg.site().domain());
         System.out.println("  SIP on   " + String.join(", ", p.sip().listening()));
         System.out.println("  admin    http://" + admin.getHostString() + ":" + admin.getPort() + "/api/users");
+        if (p.adminPage() != null) {
+            String host = p.adminPage().getAddress().isAnyLocalAddress()
+                    ? org.peerline.gateway.sip.LocalAddress.forMedia(cfg.sip()) : p.adminPage().getHostString();
+            System.out.println("  page     https://" + host + ":" + p.adminPage().getPort() + "/   (self-signed certificate)");
+            if (p.admin().setupCode() != null) {
+                System.out.println("           first visit: set the admin password with the setup code "
+                        + p.admin().setupCode());
+            }
+        }
         var relay = cfg.relay();
         System.out.println("  media    " + (relay == null ? "direct between phones (relay: { enabled: false })"
                 : "relayed at " + relay.address() + ", UDP " + relay.portMin() + "-" + relay.portMax()

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "peerline", mixinStandardHelpOptions = true, version = "Peerline " + Main.VERSION,
         description = "SIP-to-P2P gateway for desk phones.",
-        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.UserCmd.class, Main.PhoneCmd.class, Main.BackupCmd.class,
+        subcommands = {Main.Run.class, Main.CheckConfig.class, Main.UserCmd.class, Main.PhoneCmd.class, Main.AdminCmd.class, Main.BackupCmd.class,
             Main.RestoreCmd.class, Main.OverlayCmd.class,
             Main.FederationCmd.class})
 public final class Main implements Callable<Integer> {
@@ -142,6 +142,31 @@ public final class Main implements Callable<Integer> {
     static final class PhoneCmd extends Group {
     }
 
+    /** {@code admin password}: the admin page's password, from the command line (appliance first boot, resets). */
+    @Command(name = "admin", description = "The admin page.", subcommands = {AdminPassword.class})
+    static final class AdminCmd extends Group {
+    }
+
+    @Command(name = "password", description = "Set the admin page's password (read from standard input without"
+            + " --password).")
+    static final class AdminPassword extends UserBase {
+        @Option(names = "--password", paramLabel = "P", description = "the new password (8-128 characters)")
+        String password;
+
+        @Override
+        int run(Provisioning p, PrintWriter out) throws ProvisioningException, IOException {
+            String pw = password;
+            if (pw == null) {
+                pw = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                        java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            }
+            p.admin().setPassword(pw == null ? "" : pw.strip());
+            java.nio.file.Files.deleteIfExists(cfg.data().resolve("admin").resolve("setup-code"));
+            out.println("the admin password is set");
+            return 0;
+        }
+    }
+
     /** {@code backup FILE}: users, phones, configuration and certificates in one file (safe while running). */
     @Command(name = "backup", description = "Back up users, phones, the configuration and the box's certificates"
             + " to one file (works while the daemon runs).")
@@ -220,11 +245,13 @@ public final class Main implements Callable<Integer> {
     abstract static class UserBase implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigFile config;
+        /** The configuration loaded from {@code config}, for {@link #run}. */
+        PeerlineConfig cfg;
 
         @Override
         public final Integer call() throws Exception {
             LogSetup.quiet();
-            PeerlineConfig cfg = config.load();
+            cfg = config.load();
             try (Provisioning p = Provisioning.open(cfg.data(), cfg.site().domain())) {
                 return run(p, new PrintWriter(System.out, true));
             } catch (ProvisioningException e) {

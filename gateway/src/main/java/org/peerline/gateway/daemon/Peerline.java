@@ -52,10 +52,13 @@ public final class Peerline implements AutoCloseable {
     private final OverlayService overlay;
     private final MediaRelay relay;
     private final RegistrationPublisher publisher;
+    private final InetSocketAddress adminPage;
 
-    private Peerline(List<AutoCloseable> parts, SipEdge sip, AdminServer admin, Provisioning provisioning,
-                     OverlayService overlay, RegistrationPublisher publisher, MediaRelay relay) {
+    private Peerline(List<AutoCloseable> parts, SipEdge sip, AdminServer admin, InetSocketAddress adminPage,
+                     Provisioning provisioning, OverlayService overlay, RegistrationPublisher publisher,
+                     MediaRelay relay) {
         this.parts = parts;
+        this.adminPage = adminPage;
         this.relay = relay;
         this.overlay = overlay;
         this.publisher = publisher;
@@ -88,6 +91,7 @@ public final class Peerline implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         boolean ok = false;
         try {
+            AdminPage.applyStagedRestore(cfg);
             Provisioning provisioning = Provisioning.open(cfg.data(), cfg.site().domain());
             started.add(0, provisioning);
             BindingTable bindings = new BindingTable(cfg.sip().registrar().maxContacts());
@@ -116,14 +120,26 @@ public final class Peerline implements AutoCloseable {
             }
             sip.acceptPhonePasswords(provisioning.phones());
             AdminServer admin = AdminServer.start(new InetSocketAddress(cfg.admin().host(), cfg.admin().port()),
-                    cfg.admin().token(), provisioning.users(), provisioning.phones());
+                    cfg.admin().token(), provisioning);
             started.add(0, admin);
+            InetSocketAddress page = null;
+            if (cfg.admin().https() != null) {
+                page = admin.addHttps(new InetSocketAddress(cfg.admin().https().host(), cfg.admin().https().port()),
+                        AdminTls.context(cfg.data().resolve("admin"), cfg.site().domain(),
+                                org.peerline.gateway.sip.LocalAddress.forMedia(cfg.sip())));
+            }
+            admin.keepSetupCodeIn(cfg.data().resolve("admin").resolve("setup-code"));
+            if (admin.setupCode() != null) {
+                LOG.warn("no admin password yet: open the admin page and set one with the setup code {}, or run"
+                        + " 'peerline admin password'", admin.setupCode());
+            }
+            AdminPage.register(admin, cfg, provisioning);
             PhoneFiles phoneFiles = new PhoneFiles(provisioning.phones(), provisioning.users(), phoneSite(cfg),
                     time::millis);
-            admin.servePhoneFiles(phoneFiles);
+            admin.servePhoneFiles(phoneFiles, cfg.phones().digest());
             if (cfg.phones().http() != null) {
                 started.add(0, AdminServer.startPhoneFilesOnly(new InetSocketAddress(cfg.phones().http().host(),
-                        cfg.phones().http().port()), phoneFiles));
+                        cfg.phones().http().port()), phoneFiles, cfg.phones().digest()));
             }
             if (cfg.phones().tftp() != null) {
                 started.add(0, phoneFiles.serveTftp(new InetSocketAddress(cfg.phones().tftp().host(),
@@ -189,7 +205,7 @@ public final class Peerline implements AutoCloseable {
                             Credentials.load(o.credentials()), ca, new InvitationStore(caDir)));
                 }
             }
-            OverlayApi.register(admin, overlay, publisher, extensions, relays);
+            OverlayApi.register(admin, cfg.site().name(), overlay, publisher, extensions, relays);
             if (cfg.dns() != null) {
                 DnsPublishing dns = dns(cfg, overlay, sip);
                 if (dns != null) {
@@ -204,7 +220,7 @@ public final class Peerline implements AutoCloseable {
                 }
             }
             ok = true;
-            return new Peerline(started, sip, admin, provisioning, overlay, publisher, relay);
+            return new Peerline(started, sip, admin, page, provisioning, overlay, publisher, relay);
         } catch (SQLException e) {
             throw new IOException("cannot open the binding store in " + cfg.data() + ": " + e.getMessage(), e);
         } finally {
@@ -402,6 +418,15 @@ public final class Peerline implements AutoCloseable {
 
     public AdminServer admin() {
         return admin;
+    }
+
+    /**
+     * Returns where the admin page listens over HTTPS.
+     *
+     * @return the bound address, or null when {@code admin.https} is off
+     */
+    public InetSocketAddress adminPage() {
+        return adminPage;
     }
 
     public Provisioning provisioning() {

@@ -28,9 +28,15 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
     public record Site(String name, String domain) {
     }
 
-    /** The admin HTTP API: where it listens and the optional bearer token it requires. */
-    public record Admin(String host, int port, String token) {
+    /**
+     * The admin API and page: where the plain HTTP API listens, the optional bearer token it requires, and where
+     * the page is served over HTTPS (null: no HTTPS).
+     */
+    public record Admin(String host, int port, String token, ListenAddress.HostPort https) {
     }
+
+    /** The admin page's HTTPS address unless configured otherwise. */
+    public static final int DEFAULT_HTTPS_PORT = 8443;
 
     /**
      * The box's membership in the P2P overlay; null (no {@code overlay:} section) for a box that runs alone.
@@ -103,9 +109,11 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
      * @param timeZone  the phones' time zone
      * @param ntp       the phones' NTP server
      * @param codecs    audio codecs in order of preference (PCMU, PCMA, G722, G729)
+     * @param digest    phones must authenticate over HTTP (digest: their MAC and SIP password)
      */
     public record Phones(ListenAddress.HostPort http, ListenAddress.HostPort tftp, String sipServer, int sipPort,
-                         String transport, java.time.ZoneId timeZone, String ntp, List<String> codecs) {
+                         String transport, java.time.ZoneId timeZone, String ntp, List<String> codecs,
+                         boolean digest) {
         public Phones {
             codecs = List.copyOf(codecs);
         }
@@ -113,7 +121,7 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
         /** The defaults: the admin address only, no TFTP, this machine's time zone, PCMU, PCMA and G722. */
         static Phones defaults() {
             return new Phones(null, null, null, 5060, "udp", java.time.ZoneId.systemDefault(), "pool.ntp.org",
-                    List.of("PCMU", "PCMA", "G722"));
+                    List.of("PCMU", "PCMA", "G722"), false);
         }
     }
 
@@ -134,7 +142,7 @@ public record PeerlineConfig(Site site, Path data, SipSettings sip, Admin admin,
                 new Site("demo", "peerline.demo"),
                 Path.of("peerline-data"),
                 sip,
-                new Admin("127.0.0.1", 8080, null),
+                new Admin("127.0.0.1", 8080, null, new ListenAddress.HostPort("0.0.0.0", DEFAULT_HTTPS_PORT)),
                 new Log("info", "warn"),
                 null,
                 defaultRelay(sip),

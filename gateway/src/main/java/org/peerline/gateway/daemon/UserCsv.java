@@ -8,14 +8,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.peerline.provisioning.api.NewUser;
+import org.peerline.provisioning.api.User;
 
-/** Reads users from CSV (RFC 4180 quoting): header {@code name,password,extension,display}. */
+/**
+ * Users as CSV (RFC 4180 quoting), header {@code name,password,extension,display}: read for {@code peerline user
+ * import} and {@code POST /api/users.csv}, written (passwords empty: only HA1 is stored) for
+ * {@code GET /api/users.csv}.
+ */
 final class UserCsv {
     /** A CSV problem, with file and line. */
     static final class CsvException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        CsvException(Path file, int line, String reason) {
+        CsvException(Object file, int line, String reason) {
             super(file + ":" + line + ": " + reason);
         }
     }
@@ -26,8 +31,15 @@ final class UserCsv {
     }
 
     static List<NewUser> read(Path file) throws IOException, CsvException {
-        List<NewUser> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return read(r, file);
+        }
+    }
+
+    /** Reads CSV text; {@code file} names its source in messages. */
+    static List<NewUser> read(BufferedReader r, Object file) throws IOException, CsvException {
+        List<NewUser> out = new ArrayList<>();
+        {
             String line = r.readLine();
             int n = 1;
             if (line == null || !split(line, file, n).stream().map(String::trim).toList().equals(HEADER)) {
@@ -56,7 +68,24 @@ final class UserCsv {
         return s.isBlank() ? null : s;
     }
 
-    private static List<String> split(String line, Path file, int n) throws CsvException {
+    /** Writes {@code users} with the import header; the password column is empty. */
+    static String write(List<User> users) {
+        StringBuilder sb = new StringBuilder(String.join(",", HEADER)).append("\r\n");
+        for (User u : users) {
+            sb.append(quote(u.name())).append(",,").append(quote(u.extension())).append(',')
+                    .append(quote(u.displayName())).append("\r\n");
+        }
+        return sb.toString();
+    }
+
+    private static String quote(String s) {
+        if (s == null) {
+            return "";
+        }
+        return s.matches("[^,\"\r\n]*") ? s : "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
+    private static List<String> split(String line, Object file, int n) throws CsvException {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean quoted = false;

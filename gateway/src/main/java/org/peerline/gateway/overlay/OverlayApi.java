@@ -41,15 +41,24 @@ public final class OverlayApi {
      * Adds the endpoints; {@code service} null means this box runs without an overlay ({@code publisher} is then
      * null too).
      */
-    public static void register(AdminServer admin, OverlayService service, RegistrationPublisher publisher,
+    public static void register(AdminServer admin, String site, OverlayService service, RegistrationPublisher publisher,
                                 ExtensionPublisher extensions, RelayOffering relays) {
-        admin.addJsonGet("/api/overlay/status", () -> status(need(service), publisher, extensions));
+        admin.addJsonGet("/api/overlay/status", () -> withSite(site, status(need(service), publisher, extensions)));
         admin.addJsonGet("/api/overlay/relays", () -> relays(need(service), relays));
+        admin.addJsonGet("/api/overlay/ring", () -> ring(need(service).overlay(), relays, site));
         admin.addJsonGet("/api/overlay/routes", () -> routes(need(service).overlay()));
         admin.addJsonGet("/api/overlay/neighbours", () -> neighbours(need(service).overlay()));
         admin.addJsonGet("/api/overlay/records", () -> records(need(service).overlay()));
         admin.addJsonQuery("/api/overlay/trace", q -> trace(need(service).overlay(), required(q, "aor", "AOR")));
         admin.addJsonQuery("/api/overlay/probe", q -> probe(need(service).overlay(), nodeId(required(q, "node", "NODE-ID"))));
+    }
+
+    /** The status with this box's site name first. */
+    private static Map<String, Object> withSite(String site, Map<String, Object> status) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("site", site);
+        m.putAll(status);
+        return m;
     }
 
     private static OverlayService need(OverlayService service) {
@@ -152,6 +161,71 @@ public final class OverlayApi {
         m.put("cost", "rtt in ms + " + Math.round(RelayOffering.LOAD_WEIGHT) + " x share of call legs in use; lowest wins");
         m.put("offers", out);
         return m;
+    }
+
+    /**
+     * The boxes this box knows on the ring, for the admin page's map: each with its place on the ring (its Node-ID
+     * as a fraction of 2^128), where it is, and what a Probe (RFC 6940 section 6.4.2) and its relay offer tell of
+     * its uptime, stored resources and load. Members that do not answer in 3 s are listed without those.
+     */
+    static Map<String, Object> ring(Overlay overlay, RelayOffering relays, String site) {
+        Overlay.Status self = statusOf(overlay);
+        Map<NodeId, PeerAddress> addresses = new java.util.HashMap<>();
+        self.links().forEach(l -> addresses.put(l.peer(), l.address()));
+        Map<NodeId, RelayOffering.Rated> offers = new java.util.HashMap<>();
+        if (relays != null) {
+            try {
+                relays.rate(null).get(3, TimeUnit.SECONDS).forEach(r -> offers.put(r.offer().box(), r));
+            } catch (Exception e) {
+                // the map still shows the members, without their load
+            }
+        }
+        List<NodeId> members = new ArrayList<>(overlay.members());
+        members.sort(null);
+        Map<NodeId, CompletableFuture<Overlay.ProbeResult>> probes = new LinkedHashMap<>();
+        for (NodeId m : members) {
+            if (!m.equals(self.nodeId())) {
+                probes.put(m, overlay.probe(m));
+            }
+        }
+        java.math.BigDecimal ring = new java.math.BigDecimal(java.math.BigInteger.ONE.shiftLeft(128));
+        List<Map<String, Object>> out = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        for (NodeId m : members) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("nodeId", m.toString());
+            e.put("position", new java.math.BigDecimal(m.toBigInteger()).divide(ring, java.math.MathContext.DECIMAL64)
+                    .doubleValue());
+            boolean isSelf = m.equals(self.nodeId());
+            e.put("self", isSelf);
+            e.put("site", isSelf ? site : null);
+            PeerAddress address = isSelf ? self.address() : addresses.get(m);
+            RelayOffering.Rated offer = offers.get(m);
+            e.put("address", address != null ? address.toString() : null);
+            e.put("sipUri", offer == null ? null : offer.offer().sipUri());
+            Overlay.ProbeResult probe = isSelf ? null : probe(probes.get(m), deadline);
+            e.put("uptimeSeconds", isSelf ? Long.valueOf(self.uptimeSeconds()) : probe == null ? null : probe.uptimeSeconds());
+            e.put("resources", isSelf ? Long.valueOf(self.resources()) : probe == null ? null : probe.resources());
+            e.put("rttMillis", probe == null ? null : probe.rttMillis());
+            e.put("relay", offer == null ? null : Map.of("capacity", offer.offer().capacity(),
+                    "inUse", offer.offer().inUse()));
+            out.add(e);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("self", self.nodeId().toString());
+        m.put("members", out);
+        return m;
+    }
+
+    private static Overlay.ProbeResult probe(CompletableFuture<Overlay.ProbeResult> f, long deadline) {
+        try {
+            return f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
     }
 
     private static long count(List<Overlay.Route> routes, String prefix) {

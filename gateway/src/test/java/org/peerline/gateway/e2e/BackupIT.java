@@ -92,7 +92,7 @@ class BackupIT {
         String yaml = "site: { name: old-site, domain: " + GatewayFixture.DOMAIN + " }\n"
                 + "data: " + dir.resolve("restored-data") + "\n"
                 + "sip:\n  listen: [ \"udp:127.0.0.1:" + port + "\" ]\n"
-                + "admin: { listen: \"127.0.0.1:0\" }\n";
+                + "admin: { listen: \"127.0.0.1:0\", https: off }\n";
         Path backup = dir.resolve("old.zip");
         try (OutputStream out = Files.newOutputStream(backup); ZipOutputStream zip = new ZipOutputStream(out)) {
             put(zip, "peerline-backup.json", "{\"format\":1,\"peerline\":\"0.1.0\",\"site\":\"old-site\"}".getBytes());

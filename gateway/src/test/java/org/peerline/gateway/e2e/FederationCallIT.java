@@ -46,7 +46,7 @@ class FederationCallIT {
         Files.writeString(cfg, "site: { name: " + site + ", domain: " + site + ".example }\n"
                 + "data: " + dir.resolve(site) + "\n"
                 + "sip: { listen: [ \"udp:127.0.0.1:" + sip + "\" ] }\n"
-                + "admin: { listen: \"127.0.0.1:0\" }\n"
+                + "admin: { listen: \"127.0.0.1:0\", https: off }\n"
                 + "overlay: { listen: \"127.0.0.1:" + overlayPort + "\", sip-listen: \"127.0.0.1:" + tls + "\""
                 + (bootstrap == null ? "" : ", bootstrap: [ \"127.0.0.1:" + bootstrap + "\" ]") + " }\n");
         return cfg;

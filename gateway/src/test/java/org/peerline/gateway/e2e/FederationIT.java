@@ -40,7 +40,7 @@ class FederationIT {
         Files.writeString(cfg, "site: { name: " + site + ", domain: " + site + ".example }\n"
                 + "data: " + dir.resolve(site) + "\n"
                 + "sip: { listen: [ \"udp:127.0.0.1:" + GatewayFixture.freePort() + "\" ] }\n"
-                + "admin: { listen: \"127.0.0.1:0\" }\n"
+                + "admin: { listen: \"127.0.0.1:0\", https: off }\n"
                 + "overlay: " + overlay + "\n");
         return cfg;
     }

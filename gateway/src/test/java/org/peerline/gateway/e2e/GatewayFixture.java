@@ -41,7 +41,7 @@ final class GatewayFixture implements AutoCloseable {
                 + "data: " + dir.resolve("data") + "\n"
                 + "sip:\n  listen: [ \"udp:127.0.0.1:" + port + "\", \"tcp:127.0.0.1:" + port + "\" ]\n"
                 + (extraSip == null ? "" : extraSip)
-                + "admin: { listen: \"127.0.0.1:0\" }\n"
+                + "admin: { listen: \"127.0.0.1:0\", https: \"127.0.0.1:0\" }\n"
                 + extraTop;
         java.nio.file.Files.writeString(cfgFile, yaml);
         PeerlineConfig cfg = ConfigLoader.load(cfgFile);

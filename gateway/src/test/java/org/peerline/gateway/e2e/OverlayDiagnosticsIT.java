@@ -53,7 +53,7 @@ class OverlayDiagnosticsIT {
         Files.writeString(cfg, "site: { name: " + name + ", domain: " + name + ".example }\n"
                 + "data: " + dir.resolve(name) + "\n"
                 + "sip: { listen: [ \"udp:127.0.0.1:" + sip + "\" ] }\n"
-                + "admin: { listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\" }\n"
+                + "admin: { listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\", https: off }\n"
                 + (overlay == null ? "" : "overlay: " + overlay + "\n"));
         return cfg;
     }

@@ -42,7 +42,7 @@ class OverlayRestartIT {
             Files.writeString(cfg, "site: { name: " + site + ", domain: " + site + ".example }\n"
                     + "data: " + dir.resolve(site) + "\n"
                     + "sip: { listen: [ \"udp:127.0.0.1:" + GatewayFixture.freePort() + "\" ] }\n"
-                    + "admin: { listen: \"127.0.0.1:0\" }\n"
+                    + "admin: { listen: \"127.0.0.1:0\", https: off }\n"
                     + "overlay: { sip-listen: \"127.0.0.1:" + GatewayFixture.freePort() + "\", listen: \"127.0.0.1:" + overlayPort.get(site) + "\""
                     + (bootstrapSite == null ? "" : ", bootstrap: [ \"127.0.0.1:" + overlayPort.get(bootstrapSite) + "\" ]")
                     + " }\n");

@@ -43,23 +43,82 @@ public final class AdminServer implements AutoCloseable {
      * @throws IllegalArgumentException if {@code token} is empty or blank
      */
     public static AdminServer start(InetSocketAddress listen, String token, Users users) throws IOException {
-        return new AdminServer(AdminHttpServer.start(listen, token, users, null));
+        return new AdminServer(AdminHttpServer.start(listen, token, users, null, null));
     }
 
     /**
-     * Binds and starts the admin API with the phone paths too: {@code GET/POST /api/phones},
-     * {@code GET/DELETE /api/phones/{mac}}.
+     * Binds and starts the whole admin API of a box: users, phones ({@code GET/POST /api/phones},
+     * {@code GET/DELETE /api/phones/{mac}}) and the admin page with its login ({@code /}, {@code /ui/...},
+     * {@code /api/login}, {@code /api/logout}; see {@link #addHttps}).
      *
-     * @param listen the address to bind
-     * @param token  the bearer token, or null
-     * @param users  the users to manage
-     * @param phones the phones to manage
+     * @param listen       the address to bind (plain HTTP)
+     * @param token        the bearer token, or null
+     * @param provisioning the store
      * @return the running server
      * @throws IOException if the address cannot be bound
      */
-    public static AdminServer start(InetSocketAddress listen, String token, Users users, Phones phones)
+    public static AdminServer start(InetSocketAddress listen, String token, Provisioning provisioning)
             throws IOException {
-        return new AdminServer(AdminHttpServer.start(listen, token, users, Objects.requireNonNull(phones, "phones")));
+        return new AdminServer(AdminHttpServer.start(listen, token, provisioning.users(), provisioning.phones(),
+                provisioning.admin()));
+    }
+
+    /**
+     * Serves the page and the API over HTTPS at {@code listen} too. There the API needs a login (or the token)
+     * even when plain HTTP is open, and the session cookie is {@code Secure}.
+     *
+     * @param listen the address to bind
+     * @param tls    the TLS context with the server's certificate
+     * @return the bound address (the real port when 0 was asked for)
+     * @throws IOException if the address cannot be bound
+     */
+    public InetSocketAddress addHttps(InetSocketAddress listen, javax.net.ssl.SSLContext tls) throws IOException {
+        return server.addHttps(listen, tls);
+    }
+
+    /**
+     * Returns the one-time code that sets the first admin password on the page, while none is set.
+     *
+     * @return the code (like {@code ABCD-EFGH-JKLM}), or null once a password is set
+     */
+    public String setupCode() {
+        return server.setupCode();
+    }
+
+    /**
+     * Writes the setup code, while there is one, to {@code file} (owner-only), for an appliance's console to show;
+     * the file is removed when the page sets the password, and now if there is no code.
+     *
+     * @param file the file, e.g. {@code DATA/admin/setup-code}
+     * @throws IOException if it cannot be written
+     */
+    public void keepSetupCodeIn(java.nio.file.Path file) throws IOException {
+        server.keepSetupCodeIn(file);
+    }
+
+    /**
+     * Adds a download, e.g. {@code GET /api/backup}, behind the same authentication.
+     *
+     * @param path        the exact path
+     * @param contentType its media type
+     * @param fileName    the name the browser saves it as
+     * @param body        called for each request; a RuntimeException is a 500
+     */
+    public void addDownload(String path, String contentType, String fileName, Supplier<byte[]> body) {
+        server.addDownload(path, contentType, fileName, body);
+    }
+
+    /**
+     * Adds an upload of one media type on {@code POST path} (under {@code /api/}), answered with the JSON of the
+     * function's result; an {@link IllegalArgumentException} is a 400 with its message.
+     *
+     * @param path        the exact path
+     * @param contentType the accepted media type (415 otherwise)
+     * @param maxBytes    the largest body (413 beyond)
+     * @param body        called with the body
+     */
+    public void addUpload(String path, String contentType, int maxBytes, Function<byte[], Object> body) {
+        server.addUpload(path, contentType, maxBytes, body);
     }
 
     /**
@@ -67,11 +126,14 @@ public final class AdminServer implements AutoCloseable {
      *
      * @param listen the address to bind
      * @param files  the phone files
+     * @param requireDigest phones must authenticate with HTTP digest (user name: the MAC; password: the phone's
+     *                      SIP password), and can then fetch only their own files
      * @return the running server
      * @throws IOException if the address cannot be bound
      */
-    public static AdminServer startPhoneFilesOnly(InetSocketAddress listen, PhoneFiles files) throws IOException {
-        return new AdminServer(AdminHttpServer.startPhoneFilesOnly(listen, files));
+    public static AdminServer startPhoneFilesOnly(InetSocketAddress listen, PhoneFiles files, boolean requireDigest)
+            throws IOException {
+        return new AdminServer(AdminHttpServer.startPhoneFilesOnly(listen, files, requireDigest));
     }
 
     /**
@@ -79,9 +141,11 @@ public final class AdminServer implements AutoCloseable {
      * has none; {@link PhoneFiles} limits what a client can learn.
      *
      * @param files the phone files
+     * @param requireDigest phones must authenticate with HTTP digest (user name: the MAC; password: the phone's
+     *                      SIP password), and can then fetch only their own files
      */
-    public void servePhoneFiles(PhoneFiles files) {
-        server.servePhoneFiles(Objects.requireNonNull(files, "files"));
+    public void servePhoneFiles(PhoneFiles files, boolean requireDigest) {
+        server.servePhoneFiles(Objects.requireNonNull(files, "files"), requireDigest);
     }
 
     /**

@@ -43,7 +43,24 @@ public final class PhoneFiles {
     private final Map<InetAddress, Bucket> buckets = new ConcurrentHashMap<>();
 
     /** The outcome of a request. */
-    public sealed interface Result permits Found, NotFound, Limited {
+    public sealed interface Result permits Found, NotFound, Limited, Unauthorized {
+    }
+
+    /** The request did not authenticate as the phone whose file it asks for (HTTP digest). */
+    public record Unauthorized() implements Result {
+    }
+
+    /** Decides, before anything about the file is revealed, whether a request may have it. */
+    @FunctionalInterface
+    public interface Gate {
+        /**
+         * Returns whether the request may fetch the file of {@code phone}.
+         *
+         * @param phone the phone the file name names, or null if there is none (answer as for a real phone, so
+         *              that the answer does not tell which MACs exist)
+         * @return true to serve the file (or 404 for no phone)
+         */
+        boolean admits(Phone phone);
     }
 
     /**
@@ -87,12 +104,28 @@ public final class PhoneFiles {
      * @return the file, or why not
      */
     public Result read(String name, InetAddress client) {
+        return read(name, client, phone -> true);
+    }
+
+    /**
+     * Answers a phone's request for {@code name} if {@code gate} admits it (HTTP digest per phone).
+     *
+     * @param name   the file name as asked
+     * @param client the client's address
+     * @param gate   decides from the named phone (or null) whether the request may proceed
+     * @return the file, or why not
+     */
+    public Result read(String name, InetAddress client, Gate gate) {
         if (!admit(client)) {
             LOG.info("provisioning: {} asks too often; refused {}", client.getHostAddress(), name);
             return new Limited();
         }
         Optional<ProfileRequest> request = ProfileRequest.parse(name);
         Optional<Phone> phone = request.flatMap(r -> phones.find(r.mac()));
+        if (!gate.admits(phone.orElse(null))) {
+            LOG.debug("provisioning: {} asked for {} without the phone's credentials", client.getHostAddress(), name);
+            return new Unauthorized();
+        }
         if (phone.isEmpty()) {
             LOG.debug("provisioning: {} asked for {}: no such phone file", client.getHostAddress(), name);
             return new NotFound();

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.peerline.provisioning.api.AdminAccount;
 import org.peerline.provisioning.api.ExtensionTakenException;
 import org.peerline.provisioning.api.InUseException;
 import org.peerline.provisioning.api.InvalidInputException;
@@ -48,8 +49,11 @@ final class AdminHandler implements HttpHandler {
     private final Users users;
     /** Null when the server manages users only. */
     private final Phones phones;
-    private final BearerAuth auth;
+    private final PageAuth pageAuth;
+    private final StaticFiles page = new StaticFiles();
     private volatile PhoneFileHandler phoneFiles;
+    private final Map<String, Download> downloads = new ConcurrentHashMap<>();
+    private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
     private final Json json = new Json();
     private final Map<String, Function<Map<String, String>, Object>> extraGets = new ConcurrentHashMap<>();
     private final Map<String, TextGet> textGets = new ConcurrentHashMap<>();
@@ -58,11 +62,52 @@ final class AdminHandler implements HttpHandler {
     record TextGet(String contentType, java.util.function.Supplier<String> body) {
     }
 
-    /** Creates the handler; {@code token} null means no authentication, {@code phones} null no phone paths. */
-    AdminHandler(Users users, Phones phones, String token) {
+    /** A file to download, e.g. a backup. */
+    record Download(String contentType, String fileName, java.util.function.Supplier<byte[]> body) {
+    }
+
+    /** An upload of one content type, answered with JSON; IllegalArgumentException from the function is a 400. */
+    record Upload(String contentType, int maxBytes, Function<byte[], Object> body) {
+    }
+
+    /**
+     * Creates the handler; {@code token} null means no token, {@code phones} null no phone paths, {@code account}
+     * null no page login.
+     */
+    AdminHandler(Users users, Phones phones, String token, AdminAccount account) {
         this.users = Objects.requireNonNull(users, "users");
         this.phones = phones;
-        this.auth = token == null ? null : new BearerAuth(token);
+        this.pageAuth = new PageAuth(token == null ? null : new BearerAuth(token), account);
+    }
+
+    String setupCode() {
+        return pageAuth.setupCode();
+    }
+
+    void keepSetupCodeIn(java.nio.file.Path file) throws IOException {
+        pageAuth.keepSetupCodeIn(file);
+    }
+
+    void addDownload(String path, String contentType, String fileName, java.util.function.Supplier<byte[]> body) {
+        claim(path);
+        downloads.put(path, new Download(contentType, fileName, body));
+    }
+
+    private static boolean isUnder(String path, String root) {
+        return path.equals(root) || path.startsWith(root + "/");
+    }
+
+    void addUpload(String path, String contentType, int maxBytes, Function<byte[], Object> body) {
+        if (!path.startsWith("/api/") || uploads.putIfAbsent(path, new Upload(contentType, maxBytes, body)) != null) {
+            throw new IllegalArgumentException("cannot add POST " + path);
+        }
+    }
+
+    private void claim(String path) {
+        if (!path.startsWith("/") || path.equals(HEALTH) || isUnder(path, USERS) || isUnder(path, PHONES)
+                || extraGets.containsKey(path) || textGets.containsKey(path) || downloads.containsKey(path)) {
+            throw new IllegalArgumentException("cannot add GET " + path + ": taken, or not a path of its own");
+        }
     }
 
     void addJsonGet(String path, Function<Map<String, String>, Object> body) {
@@ -78,16 +123,13 @@ final class AdminHandler implements HttpHandler {
     }
 
     void addTextGet(String path, String contentType, java.util.function.Supplier<String> body) {
-        if (!path.startsWith("/") || path.equals(HEALTH) || path.startsWith(USERS) || path.startsWith(PHONES)
-                || extraGets.containsKey(path)
-                || textGets.putIfAbsent(path, new TextGet(contentType, body)) != null) {
-            throw new IllegalArgumentException("cannot add GET " + path + ": taken, or not a path of its own");
-        }
+        claim(path);
+        textGets.put(path, new TextGet(contentType, body));
     }
 
     /** Serves {@code /provision/...} to phones, without the token, from now on. */
-    void servePhoneFiles(PhoneFiles files) {
-        phoneFiles = new PhoneFileHandler(files);
+    void servePhoneFiles(PhoneFiles files, boolean requireDigest) {
+        phoneFiles = new PhoneFileHandler(files, requireDigest);
     }
 
     @Override
@@ -125,8 +167,25 @@ final class AdminHandler implements HttpHandler {
     }
 
     private Response route(HttpExchange exchange, String method, String path) throws HttpError {
-        if (auth != null) {
-            auth.check(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (StaticFiles.isPagePath(path)) {
+            allow(method, "GET");
+            return page.get(path).orElseThrow(() -> new HttpError(404, "no such file: " + path));
+        }
+        if (path.equals(PageAuth.LOGIN) || path.equals(PageAuth.LOGOUT)) {
+            return pageAuth.route(exchange, method, path, () -> readJson(exchange));
+        }
+        pageAuth.authorize(exchange, method);
+        Download download = downloads.get(path);
+        Upload upload = uploads.get(path);
+        if (download != null && method.equals("GET")) {
+            return new Response(200, download.body().get(), Map.of("Content-Type", download.contentType(),
+                    "Content-Disposition", "attachment; filename=\"" + download.fileName() + "\""));
+        }
+        if (upload != null && method.equals("POST")) {
+            return upload(exchange, upload);
+        }
+        if (download != null || upload != null) {
+            throw notAllowed(method, download == null ? "POST" : upload == null ? "GET" : "GET, POST");
         }
         if (path.equals(HEALTH)) {
             allow(method, "GET");
@@ -239,6 +298,29 @@ final class AdminHandler implements HttpHandler {
             }
             default -> throw notAllowed(method, "GET, DELETE");
         };
+    }
+
+    private Response upload(HttpExchange exchange, Upload upload) throws HttpError {
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        String media = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        if (!media.equals(upload.contentType())) {
+            throw new HttpError(415, "Content-Type must be " + upload.contentType() + (type == null ? "" : ", not " + type));
+        }
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readNBytes(upload.maxBytes() + 1);
+        } catch (IOException e) {
+            throw new HttpError(400, "cannot read the request body: " + e.getMessage());
+        }
+        if (body.length > upload.maxBytes()) {
+            throw new HttpError(413, "the upload is larger than " + upload.maxBytes() + " bytes",
+                    Map.of("Connection", "close"));
+        }
+        try {
+            return json.response(200, upload.body().apply(body));
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, e.getMessage());
+        }
     }
 
     /** Reads a JSON body: 415 unless it is declared as JSON, 413 if larger than {@link #MAX_BODY}. */

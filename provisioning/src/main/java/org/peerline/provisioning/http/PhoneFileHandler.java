@@ -14,9 +14,12 @@ final class PhoneFileHandler implements HttpHandler {
     static final String PREFIX = "/provision/";
 
     private final PhoneFiles files;
+    /** Null: no HTTP authentication (the default; phones find the box by DHCP option 66 alone). */
+    private final PhoneDigest digest;
 
-    PhoneFileHandler(PhoneFiles files) {
+    PhoneFileHandler(PhoneFiles files, boolean requireDigest) {
         this.files = files;
+        this.digest = requireDigest ? new PhoneDigest(System::currentTimeMillis) : null;
     }
 
     @Override
@@ -34,8 +37,20 @@ final class PhoneFileHandler implements HttpHandler {
                 text(exchange, 404, "no such file\n", method);
                 return;
             }
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            String uri = exchange.getRequestURI().getRawPath() + (exchange.getRequestURI().getRawQuery() == null ? ""
+                    : "?" + exchange.getRequestURI().getRawQuery());
+            PhoneDigest.Verdict[] verdict = {PhoneDigest.Verdict.OK};
             PhoneFiles.Result result = files.read(path.substring(PREFIX.length()),
-                    exchange.getRemoteAddress().getAddress());
+                    exchange.getRemoteAddress().getAddress(), phone -> digest == null
+                            || (verdict[0] = digest.check(authorization, "GET", uri, phone)) == PhoneDigest.Verdict.OK);
+            if (result instanceof PhoneFiles.Unauthorized) {
+                exchange.getResponseHeaders().set("WWW-Authenticate",
+                        digest.challenge(verdict[0] == PhoneDigest.Verdict.STALE));
+                text(exchange, 401, "authenticate as the phone: user name its MAC, password its SIP password\n",
+                        method);
+                return;
+            }
             if (result instanceof PhoneFiles.Found found) {
                 exchange.getResponseHeaders().set("Content-Type", found.contentType());
                 send(exchange, 200, found.body(), method);

@@ -49,7 +49,7 @@ class AdminServerTest {
     void start() throws Exception {
         provisioning = Provisioning.open(dir, REALM);
         server = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), token,
-                provisioning.users(), provisioning.phones());
+                provisioning);
     }
 
     @AfterEach
@@ -167,7 +167,7 @@ class AdminServerTest {
         assertError(404, "no user 'ghost'", patch("/api/users/ghost", "{\"display\":\"x\"}"));
         assertError(404, "no such resource", send("GET", "/api/nothing", null));
         assertError(404, "no such resource", send("GET", "/api/users/a/b", null));
-        assertError(404, "no such resource", send("GET", "/", null));
+        assertError(404, "no such resource", send("GET", "/nothing", null));
     }
 
     @Test
@@ -362,7 +362,7 @@ class AdminServerTest {
         server.close();
         token = newToken;
         server = AdminServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), token,
-                provisioning.users(), provisioning.phones());
+                provisioning);
     }
 
     private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
