@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * good if no pair works, media goes where the SDP's connection line says.
  *
  * <p>Full ICE with regular nomination, one checklist per leg (component 1 RTP, 2 RTCP unless rtcp-mux); no
- * trickle, no ICE restart (a re-INVITE keeps the credentials and the pair). STUN messages are ice4j's; they
+ * trickle, no ICE restart (a re-INVITE keeps the credentials and the pair). Once a pair is chosen, consent
+ * freshness (RFC 7675) checks it every 4-6 s with a signed Binding request; without an answer for 30 s, consent
+ * has expired and the relay stops sending on that pair (the other box is gone, or no longer wants the media).
+ * These requests also keep the NAT mappings open through a call on hold. STUN messages are ice4j's; they
  * travel on the relay's netty sockets, demultiplexed from RTP by their first byte (RFC 7983). All state is
  * touched on the leg's event loop only.
  */
@@ -63,8 +66,11 @@ public final class IceAgent {
     static final int MAX_SENDS = 7;
     /** How long the controlling side waits after a first pair works for better ones to answer. */
     static final long NOMINATION_GRACE_MILLIS = 1500;
-    /** Binding indications on the selected pair keep NAT mappings open through a call on hold (RFC 8445 §11). */
-    static final long KEEPALIVE_SECONDS = 15;
+    /** Consent freshness (RFC 7675): how often the chosen pair is checked, and when consent expires. */
+    public record Consent(long intervalMillis, long timeoutMillis) {
+        /** RFC 7675 §5.1: a check every 5 s (randomised to 4-6 s), consent lost after 30 s without an answer. */
+        public static final Consent DEFAULT = new Consent(5_000, 30_000);
+    }
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A candidate as SDP carries it (RFC 8839 §5.1). */
@@ -163,13 +169,19 @@ public final class IceAgent {
     private final Map<String, CompletableFuture<InetSocketAddress>> binding = new HashMap<>();
     private final InetSocketAddress[] reflexive = new InetSocketAddress[3];
     private ScheduledFuture<?> ticker;
-    private ScheduledFuture<?> keepalive;
+    private final Consent consent;
+    private ScheduledFuture<?> consentTimer;
+    /** Per component: the transaction of the consent check in flight, and when consent was last granted. */
+    private final byte[][] consentTransaction = new byte[3][];
+    private final long[] consentNanos = new long[3];
+    private final boolean[] consentLost = new boolean[3];
     private long firstSuccessNanos;
     private volatile String status = "waiting for the other box's candidates";
     private long unauthenticated;
 
-    IceAgent(Leg leg, String callId, boolean controlling, boolean rtcpMux) {
+    IceAgent(Leg leg, String callId, boolean controlling, boolean rtcpMux, Consent consent) {
         this.leg = leg;
+        this.consent = consent;
         this.callId = callId;
         this.controlling = controlling;
         this.rtcpMux = rtcpMux;
@@ -487,6 +499,15 @@ public final class IceAgent {
 
     private void response(int component, InetSocketAddress from, byte[] raw, Message response) {
         String id = key(response.getTransactionID());
+        byte[] consentId = consentTransaction[component];
+        if (consentId != null && key(consentId).equals(id)) {
+            if (Message.isSuccessResponseType(response.getMessageType()) && from.equals(selected[component])
+                    && remote != null && Stun.signedWith(raw, Stun.key(remote.pwd()))) {
+                consentNanos[component] = System.nanoTime();
+                consentTransaction[component] = null;
+            }
+            return;
+        }
         CompletableFuture<InetSocketAddress> asked = binding.remove(id);
         if (asked != null) {
             XorMappedAddressAttribute mapped = (XorMappedAddressAttribute) response.getAttribute(Attribute.XOR_MAPPED_ADDRESS);
@@ -529,25 +550,46 @@ public final class IceAgent {
         if (p.component == 1) {
             status = "connected: " + p + (controlling ? ", nominated by this box" : ", nominated by the other box");
             LOG.info("ice: call {} leg {} ({}): media path {}", callId, leg.rtpPort(), role(), p);
-            if (keepalive == null) {
-                keepalive = loop().scheduleAtFixedRate(this::keepalive, KEEPALIVE_SECONDS, KEEPALIVE_SECONDS,
-                        TimeUnit.SECONDS);
-            }
+        }
+        consentNanos[p.component] = System.nanoTime(); // the check that just succeeded is consent (RFC 7675 §5.1)
+        if (consentTimer == null) {
+            scheduleConsent();
         }
     }
 
-    private void keepalive() {
+    private void scheduleConsent() {
+        long jitter = consent.intervalMillis() / 5;
+        long delay = consent.intervalMillis() - jitter + (long) (RANDOM.nextDouble() * 2 * jitter);
+        consentTimer = loop().schedule(this::consentCheck, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** RFC 7675 §5.1: a signed check on each chosen pair; consent expires after the timeout without an answer. */
+    private void consentCheck() {
         if (!leg.rtp.isOpen()) {
             stop();
             return;
         }
+        long now = System.nanoTime();
         for (int c = 1; c <= components(); c++) {
-            if (selected[c] != null) {
-                Message indication = MessageFactory.createBindingIndication();
-                setTransaction(indication, transactionId());
-                send(c, selected[c], Stun.encode(indication, null));
+            if (selected[c] == null || consentLost[c]) {
+                continue;
             }
+            if (now - consentNanos[c] > TimeUnit.MILLISECONDS.toNanos(consent.timeoutMillis())) {
+                consentLost[c] = true;
+                leg.consentExpired(c, rtcpMux);
+                if (c == 1) {
+                    status = "consent expired: no answer from " + selected[c] + " for "
+                            + consent.timeoutMillis() / 1000 + " s; media to it stopped";
+                }
+                LOG.warn("ice: call {} leg {} ({}): consent expired, {} did not answer for {} ms; no more media to it",
+                        callId, leg.rtpPort(), role(), selected[c], consent.timeoutMillis());
+                continue;
+            }
+            consentTransaction[c] = transactionId();
+            send(c, selected[c], check(consentTransaction[c], remote.ufrag() + ":" + local.ufrag(),
+                    priority(PEER_REFLEXIVE, 65535, c), controlling, tieBreaker, false, remote.pwd()));
         }
+        scheduleConsent();
     }
 
     /** True once ICE chose a pair for {@code component} (on the leg's loop). */
@@ -574,8 +616,8 @@ public final class IceAgent {
         if (ticker != null) {
             ticker.cancel(false);
         }
-        if (!leg.rtp.isOpen() && keepalive != null) {
-            keepalive.cancel(false);
+        if (!leg.rtp.isOpen() && consentTimer != null) {
+            consentTimer.cancel(false);
         }
     }
 

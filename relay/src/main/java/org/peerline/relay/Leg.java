@@ -72,8 +72,13 @@ public final class Leg {
      * Idempotent: the leg's agent, created on the first call.
      */
     public synchronized IceAgent ice(String callId, boolean controlling, boolean rtcpMux) {
+        return ice(callId, controlling, rtcpMux, IceAgent.Consent.DEFAULT);
+    }
+
+    /** As {@link #ice(String, boolean, boolean)}, with the consent-freshness timing (tests shorten it). */
+    synchronized IceAgent ice(String callId, boolean controlling, boolean rtcpMux, IceAgent.Consent consent) {
         if (ice == null) {
-            ice = new IceAgent(this, callId, controlling, rtcpMux);
+            ice = new IceAgent(this, callId, controlling, rtcpMux, consent);
         }
         return ice;
     }
@@ -92,6 +97,23 @@ public final class Leg {
             }
         } else {
             latchedRtcp = remote;
+        }
+    }
+
+    /**
+     * ICE consent for {@code component} expired (RFC 7675): nothing more is sent to the pair ICE chose. On the loop.
+     */
+    void consentExpired(int component, boolean rtcpMux) {
+        if (component == 1) {
+            latchedRtp = null;
+            sdpRtp = null;
+            if (rtcpMux) {
+                latchedRtcp = null;
+                sdpRtcp = null;
+            }
+        } else {
+            latchedRtcp = null;
+            sdpRtcp = null;
         }
     }
 

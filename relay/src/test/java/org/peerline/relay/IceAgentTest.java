@@ -188,6 +188,44 @@ class IceAgentTest {
         assertNull(receive(thirdBox), "nothing goes back by the other path");
     }
 
+    /**
+     * Consent freshness (RFC 7675), with its timing shortened: while the other box answers, the chosen pair keeps
+     * consent well past the timeout; once it stops answering, consent expires and nothing more is sent to it.
+     */
+    @Test
+    void consentIsRefreshedWhileTheOtherBoxAnswersAndExpiresWhenItStops() throws Exception {
+        IceAgent.Consent quick = new IceAgent.Consent(200, 1000);
+        MediaRelay x = relay(43400);
+        MediaRelay y = relay(43500);
+        RelayCall cx = x.open("call-3");
+        RelayCall cy = y.open("call-3");
+        IceAgent ax = cx.b().ice("call-3", true, false, quick);
+        IceAgent ay = cy.a().ice("call-3", false, false, quick);
+        ay.remote(ax.credentials(), ax.candidates("127.0.0.1"));
+        ax.remote(ay.credentials(), ay.candidates("127.0.0.1"));
+        awaitStatus(ax, "connected");
+        awaitStatus(ay, "connected");
+        DatagramSocket phoneX = socket();
+        DatagramSocket phoneY = socket();
+        cx.a().expect(LO, new InetSocketAddress(LO, phoneX.getLocalPort()), null);
+        cy.b().expect(LO, new InetSocketAddress(LO, phoneY.getLocalPort()), null);
+
+        Thread.sleep(2500); // two and a half consent timeouts
+        assertTrue(ax.status().startsWith("connected"), "consent kept while the other box answers: " + ax.status());
+        phoneX.send(new DatagramPacket(rtp(1), 172, LO, cx.a().rtpPort()));
+        assertNotNull(receive(phoneY), "media still flows");
+
+        y.close(); // the other box is gone: its relay answers no more checks
+        awaitStatus(ax, "consent expired");
+        long before = cx.a().undeliverable();
+        phoneX.send(new DatagramPacket(rtp(2), 172, LO, cx.a().rtpPort()));
+        long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (cx.a().undeliverable() == before && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertEquals(before + 1, cx.a().undeliverable(), "without consent the relay sends nothing to the old pair");
+    }
+
     /** A stranger who knows a leg's port but not its ICE password gets no answer and cannot inject media. */
     @Test
     void aCheckWithoutThePasswordIsIgnored() throws Exception {

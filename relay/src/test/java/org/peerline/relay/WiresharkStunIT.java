@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Wireshark's STUN dissector judges the relay's ICE messages: a nominating check, its answer, a keepalive
- * indication and a STUN server's answer, written to a capture file as UDP datagrams, decode without complaint,
+ * Wireshark's STUN dissector judges the relay's ICE messages: a nominating check, its answer, a consent check
+ * (RFC 7675: a check that does not nominate) and a STUN server's answer, written to a capture file as UDP datagrams, decode without complaint,
  * with their attributes read back and their FINGERPRINTs found good.
  */
 class WiresharkStunIT {
@@ -42,22 +42,21 @@ class WiresharkStunIT {
         byte[] check = IceAgent.check(id, "remoteufrag:localufrag", IceAgent.priority(IceAgent.PEER_REFLEXIVE, 65535, 1),
                 true, 0x1122334455667788L, true, "the-other-boxs-password");
         byte[] answer = IceAgent.success((Request) Stun.decode(check), boxA, "this-boxs-password");
-        Message indication = org.ice4j.message.MessageFactory.createBindingIndication();
-        indication.setTransactionID(id);
-        byte[] keepalive = Stun.encode(indication, null);
+        byte[] consent = IceAgent.check(id, "remoteufrag:localufrag", IceAgent.priority(IceAgent.PEER_REFLEXIVE,
+                65535, 1), true, 0x1122334455667788L, false, "the-other-boxs-password");
         Request ask = org.ice4j.message.MessageFactory.createBindingRequest();
         ask.setTransactionID(id);
         byte[] server = Stun.bindingAnswer(Stun.encode(ask, null), boxA);
 
         Path pcap = dir.resolve("stun.pcap");
-        Files.write(pcap, pcap(List.of(check, answer, keepalive, server)));
+        Files.write(pcap, pcap(List.of(check, answer, consent, server)));
         String fields = tshark(pcap, "-T", "fields", "-E", "separator=|", "-e", "stun.type", "-e", "stun.att.username",
                 "-e", "stun.att.priority", "-e", "stun.att.crc32.status", "-e", "stun.att.ipv4", "-e", "_ws.malformed");
         String[] rows = fields.strip().split("\n");
         assertEquals(4, rows.length, fields);
         assertTrue(rows[0].startsWith("0x0001|remoteufrag:localufrag|1862270975|"), "the check: " + rows[0]);
         assertTrue(rows[1].startsWith("0x0101|") && rows[1].contains("203.0.113.1"), "its answer: " + rows[1]);
-        assertTrue(rows[2].startsWith("0x0011|"), "the keepalive indication: " + rows[2]);
+        assertTrue(rows[2].startsWith("0x0001|remoteufrag:localufrag|"), "the consent check: " + rows[2]);
         assertTrue(rows[3].startsWith("0x0101|") && rows[3].contains("203.0.113.1"), "the STUN server's answer: " + rows[3]);
         for (String row : rows) {
             String[] f = row.split("\\|", -1);

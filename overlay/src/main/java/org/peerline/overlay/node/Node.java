@@ -610,6 +610,8 @@ public final class Node implements Transport.Listener, Topology.Host {
                     }
                     kinds.add(new KindData(kd.kind(), kd.generation(), good));
                 }
+                stats.fetches++;
+                stats.fetchHops += r.hops();
                 return new Fetched(kinds, r.hops(), r.responder());
             } catch (DecodeException e) {
                 throw new RequestFailed("bad FetchAns: " + e.getMessage());
@@ -1580,6 +1582,9 @@ public final class Node implements Transport.Listener, Topology.Host {
         public long replicaStores;
         public long refreshes;
         public long lostProbes;
+        /** Fetches answered, and the hops their answers took in all (their ratio: hops per lookup). */
+        public long fetches;
+        public long fetchHops;
 
         /** The counters by name, for the diagnostics API. */
         public Map<String, Long> asMap() {
@@ -1598,6 +1603,8 @@ public final class Node implements Transport.Listener, Topology.Host {
             m.put("replicaStores", replicaStores);
             m.put("refreshes", refreshes);
             m.put("lostProbes", lostProbes);
+            m.put("fetches", fetches);
+            m.put("fetchHops", fetchHops);
             return m;
         }
     }
