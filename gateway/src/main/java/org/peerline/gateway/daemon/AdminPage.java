@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 final class AdminPage {
     /** A staged restore, applied by {@link #applyStagedRestore} at start. */
     static final String STAGED = "restore-staged.zip";
-    static final int MAX_BACKUP = 256 * 1024 * 1024;
+    /** Largest backup the page may upload; it is held in memory while it is checked. */
+    static final int MAX_BACKUP = 64 * 1024 * 1024;
     private static final int MAX_CSV = 16 * 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(AdminPage.class);
 

@@ -172,7 +172,7 @@ public final class Peerline implements AutoCloseable {
                         cfg.site().domain(), o.recordLifetime());
                 started.add(0, extensions);
                 String stun = relay != null && o.reachable() ? serveStun(relay) : null;
-                relays = new RelayOffering(overlay.overlay(), relay, sipUri, o.reachable(), stun);
+                relays = new RelayOffering(overlay.overlay(), relay, sipUri, o.reachable(), stun, cfg.site().name());
                 sip.stunServerForIce(relays::stunServer);
                 started.add(0, relays);
                 RegistrationPublisher p = publisher;

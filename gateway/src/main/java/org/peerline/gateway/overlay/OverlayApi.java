@@ -148,6 +148,7 @@ public final class OverlayApi {
         for (RelayOffering.Rated r : rated) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("nodeId", r.offer().box().toString());
+            m.put("site", r.offer().site().isEmpty() ? null : r.offer().site());
             m.put("sipUri", r.offer().sipUri());
             m.put("reachable", r.offer().reachable());
             m.put("capacity", r.offer().capacity());
@@ -203,6 +204,9 @@ public final class OverlayApi {
             RelayOffering.Rated offer = offers.get(m);
             e.put("address", address != null ? address.toString() : null);
             e.put("sipUri", offer == null ? null : offer.offer().sipUri());
+            if (!isSelf && offer != null && !offer.offer().site().isEmpty()) {
+                e.put("site", offer.offer().site());
+            }
             Overlay.ProbeResult probe = isSelf ? null : probe(probes.get(m), deadline);
             e.put("uptimeSeconds", isSelf ? Long.valueOf(self.uptimeSeconds()) : probe == null ? null : probe.uptimeSeconds());
             e.put("resources", isSelf ? Long.valueOf(self.resources()) : probe == null ? null : probe.resources());

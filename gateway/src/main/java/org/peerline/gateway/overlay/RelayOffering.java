@@ -42,6 +42,8 @@ public final class RelayOffering implements AutoCloseable {
     private final String sipUri;
     private final boolean reachable;
     private final String stun;
+    /** This box's site name, in its offer for the admin page of other boxes. */
+    private final String site;
     /** The STUN server this box asks for its relay's public addresses (boxes behind NATs only); null: none known. */
     private volatile java.net.InetSocketAddress stunServer;
     /** STUN servers already reported silent (once each). */
@@ -56,8 +58,11 @@ public final class RelayOffering implements AutoCloseable {
      * @param sipUri    where other boxes send this box SIP, advertised with the offer
      * @param reachable other boxes can connect to this box
      * @param stun      where this box answers STUN ({@code host:port}), or null
+     * @param site      this box's site name, shown on other boxes' admin pages
      */
-    public RelayOffering(Overlay overlay, MediaRelay relay, String sipUri, boolean reachable, String stun) {
+    public RelayOffering(Overlay overlay, MediaRelay relay, String sipUri, boolean reachable, String stun,
+                         String site) {
+        this.site = site;
         this.overlay = overlay;
         this.relay = relay;
         this.sipUri = sipUri;
@@ -133,7 +138,7 @@ public final class RelayOffering implements AutoCloseable {
 
     private void advertise() {
         Overlay.RelayOffer offer = new Overlay.RelayOffer(overlay.nodeId(), sipUri, reachable,
-                relay.settings().legCapacity(), relay.portsInUse() / 2, stun);
+                relay.settings().legCapacity(), relay.portsInUse() / 2, stun, site);
         if (offer.equals(advertised)) {
             return;
         }

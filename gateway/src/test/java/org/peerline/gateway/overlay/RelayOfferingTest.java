@@ -16,7 +16,7 @@ class RelayOfferingTest {
     private static final NodeId FAR = NodeId.parse("40000000000000000000000000000000");
 
     private static Overlay.RelayOffer offer(NodeId box, boolean reachable, int capacity, int inUse) {
-        return new Overlay.RelayOffer(box, "sip:" + box + ".invalid:5061;transport=tls", reachable, capacity, inUse, "");
+        return new Overlay.RelayOffer(box, "sip:" + box + ".invalid:5061;transport=tls", reachable, capacity, inUse, "", "");
     }
 
     @Test

@@ -144,12 +144,14 @@ public interface Overlay extends AutoCloseable {
 
     /**
      * A box's media relay as it advertises it: whether other boxes can connect to the box, how many call legs the
-     * relay holds and how many are busy, where the box takes SIP, and where it answers STUN ({@code host:port}, or
-     * empty when it runs no STUN server).
+     * relay holds and how many are busy, where the box takes SIP, where it answers STUN ({@code host:port}, or
+     * empty when it runs no STUN server), and the name of its site (for people; empty if unknown).
      */
-    record RelayOffer(NodeId box, String sipUri, boolean reachable, int capacity, int inUse, String stun) {
+    record RelayOffer(NodeId box, String sipUri, boolean reachable, int capacity, int inUse, String stun,
+                      String site) {
         public RelayOffer {
             stun = stun == null ? "" : stun;
+            site = site == null ? "" : site;
         }
     }
 

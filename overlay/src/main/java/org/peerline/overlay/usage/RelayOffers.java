@@ -17,16 +17,17 @@ import org.peerline.overlay.node.AccessControl;
  * that needs a third box to carry a call's WAN leg finds the candidates with one fetch. A federation has tens
  * of boxes, not millions: one resource holds them all (and its responsible peer and replicas answer for it).
  *
- * <p>Value (version 2): {@code uint8 version; uint8 reachable; uint32 capacity; uint32 in_use; opaque
- * sip_uri<0..2^16-1>; opaque stun<0..2^8-1>}: whether other boxes can connect to the box, how many call legs its
- * relay holds and how many are busy, where it takes SIP, and the {@code host:port} of its STUN server (empty:
- * none), where boxes behind NATs learn their relays' public addresses for ICE. A box writes only its own entry
+ * <p>Value (version 3): {@code uint8 version; uint8 reachable; uint32 capacity; uint32 in_use; opaque
+ * sip_uri<0..2^16-1>; opaque stun<0..2^8-1>; opaque site<0..2^8-1>}: whether other boxes can connect to the box,
+ * how many call legs its relay holds and how many are busy, where it takes SIP, the {@code host:port} of its STUN
+ * server (empty: none), where boxes behind NATs learn their relays' public addresses for ICE, and its site's name
+ * (for the admin page). Version 2, the same without the site, is still read. A box writes only its own entry
  * (the key is the signer's Node-ID).
  */
 public final class RelayOffers {
     public static final long KIND = 0xf0000102L;
     public static final String RESOURCE_NAME = "relays";
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
 
     private RelayOffers() {
     }
@@ -45,17 +46,23 @@ public final class RelayOffers {
     public static StorageBodies.Value entry(Overlay.RelayOffer offer) {
         byte[] uri = offer.sipUri().getBytes(StandardCharsets.UTF_8);
         byte[] stun = offer.stun().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(13 + uri.length + stun.length);
+        byte[] site = offer.site().getBytes(StandardCharsets.UTF_8);
+        if (uri.length > 0xffff || stun.length > 0xff || site.length > 0xff) {
+            throw new IllegalArgumentException("relay offer field too long");
+        }
+        ByteBuffer b = ByteBuffer.allocate(14 + uri.length + stun.length + site.length);
         b.put((byte) VERSION).put((byte) (offer.reachable() ? 1 : 0)).putInt(offer.capacity()).putInt(offer.inUse())
-                .putShort((short) uri.length).put(uri).put((byte) stun.length).put(stun);
+                .putShort((short) uri.length).put(uri).put((byte) stun.length).put(stun)
+                .put((byte) site.length).put(site);
         return StorageBodies.Value.dictionaryEntry(offer.box().toBytes(), b.array());
     }
 
     /** Reads the offer of {@code box} from its entry's value. */
     public static Overlay.RelayOffer offerOf(NodeId box, byte[] value) throws DecodeException {
-        if (value.length < 13 || value[0] != VERSION) {
-            throw new DecodeException("not a version " + VERSION + " relay offer");
+        if (value.length < 13 || value[0] != 2 && value[0] != VERSION) {
+            throw new DecodeException("not a version 2 or " + VERSION + " relay offer");
         }
+        boolean withSite = value[0] == VERSION;
         ByteBuffer b = ByteBuffer.wrap(value);
         b.get();
         boolean reachable = b.get() != 0;
@@ -68,17 +75,23 @@ public final class RelayOffers {
         byte[] uri = new byte[len];
         b.get(uri);
         byte[] stun = new byte[b.get() & 0xff];
-        if (stun.length != b.remaining()) {
+        if (stun.length + (withSite ? 1 : 0) > b.remaining()) {
             throw new DecodeException("relay offer lengths do not add up");
         }
         b.get(stun);
+        byte[] site = new byte[withSite ? b.get() & 0xff : 0];
+        if (site.length != b.remaining()) {
+            throw new DecodeException("relay offer lengths do not add up");
+        }
+        b.get(site);
         return new Overlay.RelayOffer(box, new String(uri, StandardCharsets.UTF_8), reachable, capacity, inUse,
-                new String(stun, StandardCharsets.UTF_8));
+                new String(stun, StandardCharsets.UTF_8), new String(site, StandardCharsets.UTF_8));
     }
 
     /** How an offer reads for an operator. */
     public static String describe(Overlay.RelayOffer o) {
-        return "relay of a box that " + (o.reachable() ? "can" : "cannot") + " be connected to, " + o.inUse() + " of "
+        return "relay of " + (o.site().isEmpty() ? "a box" : "site " + o.site()) + ", which " + (o.reachable() ? "can"
+                : "cannot") + " be connected to, " + o.inUse() + " of "
                 + o.capacity() + " call legs busy, SIP at " + o.sipUri()
                 + (o.stun().isEmpty() ? "" : ", STUN at " + o.stun());
     }

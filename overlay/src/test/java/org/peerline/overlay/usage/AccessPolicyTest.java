@@ -53,8 +53,9 @@ class AccessPolicyTest {
     }
 
     @Test
-    void aBoxOffersOnlyItsOwnRelayAndOnlyUnderTheRelaysResource() {
-        var offer = new org.peerline.overlay.api.Overlay.RelayOffer(BOX_B, "sip:192.0.2.2:5061;transport=tls", true, 500, 3, "192.0.2.2:3478");
+    void aBoxOffersOnlyItsOwnRelayAndOnlyUnderTheRelaysResource() throws Exception {
+        var offer = new org.peerline.overlay.api.Overlay.RelayOffer(BOX_B, "sip:192.0.2.2:5061;transport=tls", true, 500, 3, "192.0.2.2:3478", "site-b");
+        assertEquals(offer, RelayOffers.offerOf(BOX_B, RelayOffers.entry(offer).data()), "read back, site included");
         assertNull(POLICY.check(RelayOffers.resourceId(), RelayOffers.RESOURCE_NAME, RelayOffers.KIND,
                 RelayOffers.entry(offer), BOX_B, B_DOMAINS));
         assertEquals("the dictionary key must be the signer's Node-ID", POLICY.check(RelayOffers.resourceId(),
