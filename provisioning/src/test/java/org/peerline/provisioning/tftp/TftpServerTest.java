@@ -193,6 +193,7 @@ class TftpServerTest {
     }
 
     @Test
+    @Timeout(120) // 65,537 lock-step round trips: about 4 s on an idle machine, far more on a busy one
     void wrapsBlockNumbersAfter65535() throws IOException {
         byte[] file = random(8 * 65_536 + 3);
         files.put("big.bin", file);
