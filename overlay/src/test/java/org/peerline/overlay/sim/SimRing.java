@@ -49,11 +49,7 @@ final class SimRing {
         int i = nodes.size();
         SimNetwork.Host host = net.host(new PeerAddress("10.0." + i / 250 + "." + (i % 250 + 1), 6084), id,
                 5 + rng.nextDouble() * 20);
-        Node node = new Node(id, new Node.Settings("sim.test", 2, 3000, 3,
-                kind -> kind == KIND ? StorageBodies.DataModel.SINGLE : null, AccessControl.ANY_SIGNER), host, host,
-                new SimSecurity(id, identities), new ChordTopology(id, ChordTopology.Settings.defaults()),
-                new Random(rng.nextLong()));
-        host.listener(node);
+        Node node = newNode(id, host);
         nodes.add(node);
         hosts.add(host);
         await(node.join(i == 0 ? List.of() : List.of(hosts.get(0).localAddress())), 30_000);
@@ -69,11 +65,7 @@ final class SimRing {
         rng.nextBytes(raw);
         NodeId id = NodeId.of(raw, 0);
         SimNetwork.Host host = net.host(address, id, 10);
-        Node node = new Node(id, new Node.Settings("sim.test", 2, 3000, 3,
-                kind -> kind == KIND ? StorageBodies.DataModel.SINGLE : null, AccessControl.ANY_SIGNER), host, host,
-                new SimSecurity(id, identities), new ChordTopology(id, ChordTopology.Settings.defaults()),
-                new Random(rng.nextLong()));
-        host.listener(node);
+        Node node = newNode(id, host);
         nodes.add(node);
         hosts.add(host);
         await(node.join(List.of()), 30_000);
@@ -89,13 +81,19 @@ final class SimRing {
         rng.nextBytes(raw);
         NodeId id = NodeId.of(raw, 0);
         SimNetwork.Host host = net.host(new PeerAddress("10.9.0.1", 6084), id, 10);
+        Node node = newNode(id, host);
+        node.asClient();
+        return await(node.join(List.of(hosts.get(0).localAddress())), 30_000) == null && !node.isClient() ? null : node;
+    }
+
+    /** A node of this ring's settings on {@code host}, listening there. */
+    private Node newNode(NodeId id, SimNetwork.Host host) {
         Node node = new Node(id, new Node.Settings("sim.test", 2, 3000, 3,
                 kind -> kind == KIND ? StorageBodies.DataModel.SINGLE : null, AccessControl.ANY_SIGNER), host, host,
                 new SimSecurity(id, identities), new ChordTopology(id, ChordTopology.Settings.defaults()),
                 new Random(rng.nextLong()));
         host.listener(node);
-        node.asClient();
-        return await(node.join(List.of(hosts.get(0).localAddress())), 30_000) == null && !node.isClient() ? null : node;
+        return node;
     }
 
     void run(long millis) {
