@@ -56,8 +56,6 @@ public final class ChordTopology implements Topology {
     private final Set<NodeId> attaching = new HashSet<>();
     private Host host;
     private boolean joined;
-    /** Lost every peer after being in a ring: a peer reachable again brings it back in (the rings merge). */
-    private boolean cutOff;
     private boolean stopped;
     private Scheduler.Timer reactive;
     private Scheduler.Timer updateTimer;
@@ -81,7 +79,6 @@ public final class ChordTopology implements Topology {
         boolean again = this.host != null; // a node whose joins failed now starts an overlay of its own
         this.host = host;
         this.joined = first;
-        this.cutOff = false;
         if (!again) {
             this.lastFromPredecessor = host.scheduler().now();
             scheduleUpdate();
@@ -92,11 +89,6 @@ public final class ChordTopology implements Topology {
     @Override
     public boolean joined() {
         return joined;
-    }
-
-    @Override
-    public boolean cutOff() {
-        return cutOff;
     }
 
     // ------------------------------------------------------------------------------------------ routing
@@ -231,11 +223,6 @@ public final class ChordTopology implements Topology {
 
     @Override
     public void reconnected(NodeId peer) {
-        if (!stopped && cutOff) {
-            // this node is a ring of one again, as the other side, which took it back, already assumes
-            joined = true;
-            cutOff = false;
-        }
         if (!stopped && joined) {
             consider(peer, null); // admitted if it is nearer than a neighbour: Updates follow, and the rings merge
         }
@@ -407,7 +394,6 @@ public final class ChordTopology implements Topology {
                 });
             } else {
                 joined = false;
-                cutOff = true;
                 host.isolated();
             }
         }
@@ -470,10 +456,6 @@ public final class ChordTopology implements Topology {
 
     @Override
     public byte[] onJoin(NodeId joiner) {
-        if (cutOff) {
-            joined = true; // a ring of one that admits a joiner is a ring of two
-            cutOff = false;
-        }
         // §10.5: the admitting peer sends the joiner its full routing state, then answers the Join; the
         // joiner enters our predecessor set, and the neighbours hear of it
         host.sendUpdate(joiner, fullUpdate());

@@ -257,54 +257,17 @@ public final class Node implements Transport.Listener, Topology.Host {
         return done;
     }
 
-    /**
-     * Every peer is gone. The first node of an overlay (no bootstrap) is a ring of one again, which the others
-     * rejoin through. Any other node joins again through the peers it learned and its bootstrap peers (the
-     * bootstrap box may be the one that died while others live on), and keeps trying, less often each time (up
-     * to every {@value #REJOIN_MAX_MILLIS} ms), until one admits it: only a peer that is in a ring admits.
-     */
     @Override
     public void isolated() {
-        if (closed) {
-            return;
+        if (closed || bootstrap.isEmpty()) {
+            return; // the first node of an overlay is alone by design
         }
+        log.info("{}: every peer is gone; joining again through {}", id, bootstrap);
         admittingPeer = null;
-        if (bootstrap.isEmpty()) {
-            log.info("{}: every peer is gone; this node is a ring of one again, which they can rejoin", id);
-            topology.start(this, true);
-            return;
-        }
-        if (!rejoining) {
-            rejoining = true;
-            rejoin(1000);
-        }
-    }
-
-    /** The longest wait between two attempts of a node cut off from its ring to join again. */
-    static final long REJOIN_MAX_MILLIS = 30_000;
-
-    /** True while a chain of rejoin attempts runs (the topology may report isolation more than once). */
-    private boolean rejoining;
-
-    private void rejoin(long delayMillis) {
-        scheduler.after(delayMillis + random.nextInt((int) Math.max(1, delayMillis)), () -> {
-            if (closed || topology.joined()) {
-                rejoining = false;
-                return;
+        scheduler.after(1000 + random.nextInt(2000), () -> {
+            if (!closed && !topology.joined()) {
+                tryBootstrap(new ArrayList<>(bootstrap), new CompletableFuture<>(), JOIN_ROUNDS);
             }
-            LinkedHashSet<PeerAddress> through = new LinkedHashSet<>(listenAddresses.values());
-            through.addAll(bootstrap);
-            through.remove(transport.localAddress());
-            log.info("{}: every peer is gone; joining again through {}", id, through);
-            CompletableFuture<Void> attempt = new CompletableFuture<>();
-            attempt.whenComplete((v, e) -> {
-                if (e != null && !closed && !topology.joined()) {
-                    rejoin(Math.min(REJOIN_MAX_MILLIS, delayMillis * 2));
-                } else {
-                    rejoining = false;
-                }
-            });
-            tryBootstrap(new ArrayList<>(through), attempt, 1);
         });
     }
 
@@ -364,13 +327,9 @@ public final class Node implements Transport.Listener, Topology.Host {
                         request(new Destination.Node(ap), MessageCode.JOIN_REQ,
                                 new Bodies.JoinReq(id, new byte[0]).encode(), ap).whenComplete((j, e2) -> {
                                     if (e2 != null || j.isError()) {
-                                        // e.g. a peer that is not in a ring itself (cut off, or joining): try
-                                        // the next one
-                                        log.info("{}: join through {}: {}", id, ap, e2 != null ? e2.getMessage()
-                                                : "refused: " + new String(j.error().info(),
-                                                java.nio.charset.StandardCharsets.UTF_8));
-                                        admittingPeer = null;
-                                        next.run();
+                                        done.completeExceptionally(e2 != null ? e2
+                                                : new RequestFailed("join refused: " + j.error().code() + " "
+                                                + new String(j.error().info(), java.nio.charset.StandardCharsets.UTF_8)));
                                         return;
                                     }
                                     topology.onJoined(ap);
@@ -1068,11 +1027,6 @@ public final class Node implements Transport.Listener, Topology.Host {
                     Bodies.JoinReq j = Bodies.JoinReq.decode(body);
                     if (from == null || !j.joiningPeer().equals(from)) {
                         answerError(m, via, ErrorCode.FORBIDDEN, "a peer joins over its own link");
-                        return;
-                    }
-                    if (!topology.joined() && !topology.cutOff()) {
-                        // a peer still joining admits nobody: it has no ring to admit into yet
-                        answerError(m, via, ErrorCode.FORBIDDEN, id + " is not in a ring yet");
                         return;
                     }
                     byte[] osd = topology.onJoin(j.joiningPeer());

@@ -30,15 +30,6 @@ public interface Topology {
     boolean joined();
 
     /**
-     * True if this node was in a ring and lost every peer: it is a ring of one that admits joiners (a box
-     * restarting after the others went away joins the last survivor), until a peer joins it, it rejoins, or a
-     * lost peer is reachable again.
-     */
-    default boolean cutOff() {
-        return false;
-    }
-
-    /**
      * True if this node is responsible for {@code target}. {@code from} is the neighbour the message came
      * from (null for a local request): a neighbour on the predecessor side that hands over an id between
      * itself and this node knows something this node may not yet (its predecessor died).

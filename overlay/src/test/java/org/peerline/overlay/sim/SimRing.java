@@ -57,22 +57,6 @@ final class SimRing {
     }
 
     /**
-     * Starts a node with a new Node-ID at {@code address} (where a crashed node was) that starts an overlay of its
-     * own, as the first box of a federation does when it comes back with an empty disk.
-     */
-    Node addFirstAt(PeerAddress address) {
-        byte[] raw = new byte[NodeId.BYTES];
-        rng.nextBytes(raw);
-        NodeId id = NodeId.of(raw, 0);
-        SimNetwork.Host host = net.host(address, id, 10);
-        Node node = newNode(id, host);
-        nodes.add(node);
-        hosts.add(host);
-        await(node.join(List.of()), 30_000);
-        return node;
-    }
-
-    /**
      * Adds a client (RFC 6940 §3.2.1) that joins through the first node; it is not put in {@link #nodes} (which
      * are the ring's peers). Null if it did not attach.
      */
